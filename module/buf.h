@@ -1,0 +1,3 @@
+#ifndef RTRMOD_BUF_H
+#define RTRMOD_BUF_H
+#endif

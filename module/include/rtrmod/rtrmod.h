@@ -1,0 +1,10 @@
+/* rtrmod/rtrmod.h: the whole public API of librtrmod. */
+#ifndef RTRMOD_RTRMOD_H
+#define RTRMOD_RTRMOD_H
+
+#include <rtrmod/common.h>
+#include <rtrmod/ctx.h>
+#include <rtrmod/loop.h>
+#include <rtrmod/pdu.h>
+
+#endif

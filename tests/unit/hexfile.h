@@ -1,0 +1,3 @@
+#ifndef HEXFILE_H
+#define HEXFILE_H
+#endif
