@@ -215,11 +215,17 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_new(struct rtrmod_ctx *ctx, uint3
 						   struct rtrmod_pdu_stream **out);
 RTRMOD_EXPORT void rtrmod_pdu_stream_free(struct rtrmod_pdu_stream *s);
 
-/* Copy `len` bytes in.  Returns 0, or RTRMOD_ENOMEM. */
+/* Copy `len` bytes in.  Returns 0, RTRMOD_ENOMEM (nothing was taken; the
+ * stream is unchanged), or the error of a dead stream.  Call
+ * rtrmod_pdu_stream_next() until RTRMOD_EAGAIN after each feed so that at
+ * most one PDU (max_len) plus one chunk is ever buffered. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_feed(struct rtrmod_pdu_stream *s,
 						    const uint8_t *data, size_t len);
-/* Zero-copy input: get space for at least `want` bytes (to read(2) into),
- * then say how many were written with rtrmod_pdu_stream_commit(). */
+/* Zero-copy input: get space for at least `want` bytes (0: a 64 KiB read
+ * chunk) to read(2) into, then say how many were written with
+ * rtrmod_pdu_stream_commit().  The space is valid until the next call other
+ * than commit; committing more than *avail in all kills the stream (its
+ * calls then return RTRMOD_EINVAL). */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_reserve(struct rtrmod_pdu_stream *s, size_t want,
 						       uint8_t **space, size_t *avail);
 RTRMOD_EXPORT void rtrmod_pdu_stream_commit(struct rtrmod_pdu_stream *s, size_t len);
