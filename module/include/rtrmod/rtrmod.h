@@ -6,5 +6,8 @@
 #include <rtrmod/ctx.h>
 #include <rtrmod/loop.h>
 #include <rtrmod/pdu.h>
+#include <rtrmod/records.h>
+#include <rtrmod/rov.h>
+#include <rtrmod/source.h>
 
 #endif

@@ -1,0 +1,3 @@
+#ifndef RTRMOD_SOURCE_H
+#define RTRMOD_SOURCE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef COMMANDS_H
+#define COMMANDS_H
+#endif

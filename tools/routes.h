@@ -1,0 +1,3 @@
+#ifndef ROUTES_H
+#define ROUTES_H
+#endif
