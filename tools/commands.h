@@ -1,3 +1,18 @@
+/*
+ * commands.h: the subcommands of the rtrmod program that live in their own
+ * files, for the command table in rtrmod.c.  Each takes the arguments
+ * after the program name (argv[0] is the command) and returns the exit
+ * status: 0 success, 1 the job failed, EXIT_USAGE (2) a usage error.
+ */
 #ifndef COMMANDS_H
 #define COMMANDS_H
+
+#ifndef EXIT_USAGE
+#define EXIT_USAGE 2
+#endif
+
+/* rtrmod validate: origin-validate routes against a VRP set. */
+extern const char validate_usage[];
+int cmd_validate(int argc, char **argv);
+
 #endif

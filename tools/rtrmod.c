@@ -14,7 +14,7 @@
 
 #include <rtrmod/rtrmod.h>
 
-#define EXIT_USAGE 2
+#include "commands.h"
 
 struct command {
 	const char *name;
@@ -47,7 +47,7 @@ static const struct command commands[] = {
 	{"serve", "run a standalone RTR cache serving a VRP set", NULL, NULL},
 	{"dump", "connect to an RTR cache, sync and write its data as JSON", NULL, NULL},
 	{"monitor", "watch one or more RTR caches and report differences", NULL, NULL},
-	{"validate", "origin-validate routes against a VRP set", NULL, NULL},
+	{"validate", "origin-validate routes against a VRP set", validate_usage, cmd_validate},
 	{"config", "check a configuration file or show a running state", NULL, NULL},
 	{"decode", "decode and check a raw RTR byte stream", decode_usage, cmd_decode},
 };
