@@ -108,6 +108,11 @@ rtrmod_ctx_log_level(const struct rtrmod_ctx *ctx)
 int
 rtrmod_ctx_set_loop(struct rtrmod_ctx *ctx, const struct rtrmod_loop_ops *ops, void *loop)
 {
+	if (ops == NULL && loop == NULL) {
+		ctx->loop_ops = NULL;
+		ctx->loop = NULL;
+		return 0;
+	}
 	if (ops == NULL || ops->watch == NULL || ops->unwatch == NULL ||
 	    ops->timer_arm == NULL || ops->timer_cancel == NULL || ops->now_ms == NULL)
 		return RTRMOD_EINVAL;
@@ -236,6 +241,15 @@ ctx_timer_cancel(struct rtrmod_ctx *ctx, void **handle)
 		return;
 	ctx->loop_ops->timer_cancel(ctx->loop, *handle);
 	*handle = NULL;
+}
+
+void
+ctx_detach_loop(struct rtrmod_ctx *ctx, const void *loop)
+{
+	if (ctx->loop == loop) {
+		ctx->loop_ops = NULL;
+		ctx->loop = NULL;
+	}
 }
 
 uint64_t

@@ -38,5 +38,7 @@ int ctx_timer_arm(struct rtrmod_ctx *ctx, uint64_t delay_ms, rtrmod_timer_cb *cb
 		  void **handle);
 void ctx_timer_cancel(struct rtrmod_ctx *ctx, void **handle);
 uint64_t ctx_now_ms(struct rtrmod_ctx *ctx);
+/* Detach `loop` from ctx if it is the one attached (a loop being freed). */
+void ctx_detach_loop(struct rtrmod_ctx *ctx, const void *loop);
 
 #endif

@@ -21,10 +21,10 @@ data=$top/tests/data/capture
 
 echo
 echo "== A GoRTR cache answering an RTR v1 Reset Query (server to router):"
-"$rtrmod" decode "$data/conn1_v1_s2c.bin"
+"$rtrmod" decode "$data/gortr_small.conn1.s2c.bin"
 echo
 echo "== The same cache answering a v0 router (12-byte End of Data, no timers):"
-"$rtrmod" decode --summary "$data/conn2_v0_s2c.bin"
+"$rtrmod" decode --summary "$data/gortr_small.conn2.s2c.bin"
 echo
 echo "== A malformed RTR packet (tcpdump's fuzz sample): what a router must answer:"
-"$rtrmod" decode "$data/tcpdump_oobr_payload.bin" || true
+"$rtrmod" decode "$data/tcpdump_oobr.conn1.s2c.bin" || true

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rtrmod/ctx.h>
+#include <rtrmod/loop.h>
 
 #include "check_main.h"
 #include "rtrmod_internal.h"
@@ -183,6 +184,28 @@ START_TEST(test_loop_attachment)
 	ctx_timer_cancel(ctx, &h);
 	ck_assert_int_eq(counter, 11);
 	ck_assert_uint_eq(ctx_now_ms(ctx), 4242);
+
+	/* Detaching leaves the context without a loop again. */
+	ck_assert_int_eq(rtrmod_ctx_set_loop(ctx, NULL, NULL), 0);
+	ck_assert_int_eq(ctx_watch(ctx, 0, RTRMOD_IO_READ, NULL, NULL, &h), RTRMOD_ESTATE);
+	ck_assert_int_eq(rtrmod_ctx_set_loop(ctx, NULL, &counter), RTRMOD_EINVAL);
+	rtrmod_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_freeing_the_default_loop_detaches_it)
+{
+	struct rtrmod_ctx *ctx;
+	struct rtrmod_loop *loop;
+	void *h = NULL;
+
+	ck_assert_int_eq(rtrmod_ctx_new(NULL, &ctx), 0);
+	ck_assert_int_eq(rtrmod_loop_new(ctx, &loop), 0);
+	ck_assert_uint_gt(ctx_now_ms(ctx), 0);
+	rtrmod_loop_free(loop);
+	/* No dangling pointer to the freed loop is left behind. */
+	ck_assert_uint_eq(ctx_now_ms(ctx), 0);
+	ck_assert_int_eq(ctx_timer_arm(ctx, 1, NULL, NULL, &h), RTRMOD_ESTATE);
 	rtrmod_ctx_free(ctx);
 }
 END_TEST
@@ -198,6 +221,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_log_sink_and_level);
 	tcase_add_test(tc, test_loop_attachment);
+	tcase_add_test(tc, test_freeing_the_default_loop_detaches_it);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -96,7 +96,8 @@ RTRMOD_EXPORT void rtrmod_ctx_set_log(struct rtrmod_ctx *ctx, rtrmod_log_fn *fn,
 				      enum rtrmod_log_level level);
 RTRMOD_EXPORT enum rtrmod_log_level rtrmod_ctx_log_level(const struct rtrmod_ctx *ctx);
 
-/* Attach the host's loop.  `ops` must stay valid for the context's life. */
+/* Attach the host's loop.  `ops` must stay valid while attached.  Passing
+ * NULL for both detaches it (watches and timers must be gone first). */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_ctx_set_loop(struct rtrmod_ctx *ctx,
 						 const struct rtrmod_loop_ops *ops, void *loop);
 

@@ -1,5 +1,5 @@
 /*
- * rtrmod/loop.h: the built-in event loop (epoll + timerfd) implementing
+ * rtrmod/loop.h: the built-in event loop (epoll; timers in a heap) implementing
  * struct rtrmod_loop_ops, for the rtrmod program, tests and any host that
  * has no loop of its own.
  */
@@ -15,7 +15,8 @@ extern "C" {
 struct rtrmod_loop;
 
 /* Create a loop and attach it to `ctx` (rtrmod_ctx_set_loop).  The loop
- * allocates through ctx and must be freed before it. */
+ * allocates through ctx and must be freed before it; freeing detaches it.
+ * Freeing is refused (logged, leaked) from inside the loop's callbacks. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_loop_new(struct rtrmod_ctx *ctx, struct rtrmod_loop **out);
 RTRMOD_EXPORT void rtrmod_loop_free(struct rtrmod_loop *loop);
 
@@ -31,7 +32,8 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_loop_run_once(struct rtrmod_loop *loop, int 
 /* Make rtrmod_loop_run() return after the current callback. */
 RTRMOD_EXPORT void rtrmod_loop_break(struct rtrmod_loop *loop);
 
-/* The same watch/timer/clock calls as the vtable, typed for this loop. */
+/* The same watch/timer/clock calls as the vtable, typed for this loop.  A
+ * second watch for the same fd and event fails with RTRMOD_EEXIST. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_loop_watch(struct rtrmod_loop *loop, int fd,
 					       enum rtrmod_io_event event, rtrmod_io_cb *cb,
 					       void *arg, void **handle);

@@ -45,7 +45,8 @@ enum rtrmod_pdu_type {
 	RTRMOD_PDU_ASPA = 11,       /* v2 */
 };
 
-/* Error codes carried in Error Report PDUs (RFC 8210 §12; 8210bis adds 9+). */
+/* Error codes carried in Error Report PDUs (RFC 6810: 0-7; RFC 8210 §12
+ * adds 8; draft-ietf-sidrops-8210bis-27 §12 adds 9-13, v2 only). */
 enum rtrmod_rtr_error {
 	RTRMOD_RTR_CORRUPT_DATA = 0,
 	RTRMOD_RTR_INTERNAL_ERROR = 1,
@@ -57,8 +58,10 @@ enum rtrmod_rtr_error {
 	RTRMOD_RTR_DUPLICATE_ANNOUNCEMENT = 7,
 	RTRMOD_RTR_UNEXPECTED_VERSION = 8,
 	RTRMOD_RTR_ASPA_PROVIDER_LIST_ERROR = 9,
-	RTRMOD_RTR_TRANSPORT_FAILED = 10,
+	RTRMOD_RTR_TRANSPORT_FAILED = 10, /* IANA name: "Transport Failure" */
 	RTRMOD_RTR_ORDERING_ERROR = 11,
+	RTRMOD_RTR_CACHE_RESTART = 12,
+	RTRMOD_RTR_CACHE_SHUTDOWN = 13,
 };
 
 /* Flag bit 0 of Prefix, Router Key and ASPA PDUs: 1 announce, 0 withdraw. */
@@ -155,7 +158,10 @@ RTRMOD_EXPORT const char *rtrmod_rtr_error_name(unsigned code);
 /*
  * Whether `type` exists in `version` and the length bounds of its PDUs.
  * Returns 0, or RTRMOD_EPDU with err->code Unsupported Protocol Version or
- * Unsupported PDU Type.  `max_len_cap` caps variable-length types.
+ * Unsupported PDU Type.  `max_len_cap` caps variable-length types (0 means
+ * RTRMOD_PDU_MAX_LEN_DEFAULT); in version 2 the cap is at most 65535, the
+ * protocol's own limit.  A length outside [*min_len, *max_len] is Corrupt
+ * Data.
  */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_length_bounds(uint8_t version, uint8_t type,
 						      uint32_t max_len_cap, uint32_t *min_len,
@@ -165,16 +171,20 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_length_bounds(uint8_t version, uint8_t t
 /*
  * Decode one PDU from the start of buf.  Returns 0 and sets *used to its
  * length; RTRMOD_ETRUNC when buf does not yet hold the whole PDU (*used
- * then tells how many bytes are needed, once the header is there); or
- * RTRMOD_EPDU with err filled in.
+ * then tells how many bytes are needed: the header's 8 until it is there,
+ * then the PDU's length); or RTRMOD_EPDU with err filled in.  Lengths are
+ * checked as rtrmod_pdu_length_bounds() does with the default cap, before
+ * any ETRUNC.  err may be NULL.
  */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_decode(const uint8_t *buf, size_t len,
 					       struct rtrmod_pdu *out, size_t *used,
 					       struct rtrmod_pdu_error *err);
 
 enum rtrmod_pdu_validate_flags {
-	/* Also refuse non-zero reserved fields.  RFC 8210 §5.1 says they MUST
-	 * be ignored on receipt, so sessions leave this off by default. */
+	/* Also refuse non-zero reserved fields.  RFC 8210 §5 says they MUST
+	 * be ignored on receipt, so sessions leave this off by default.  It
+	 * also refuses prefix bits past the prefix length in v0/v1, which
+	 * v2 always refuses (8210bis-27 §5.9). */
 	RTRMOD_PDU_STRICT_RESERVED = 1 << 0,
 };
 
@@ -205,12 +215,14 @@ RTRMOD_EXPORT int rtrmod_pdu_format(const struct rtrmod_pdu *pdu, char *buf, siz
  * Turns a byte stream arriving in arbitrary chunks into whole PDUs.  The
  * header's length is checked against the type's and version's bounds
  * before any body is buffered, so a peer cannot make it hold more than
- * max_len bytes.  After an error the stream is dead: every later call
- * repeats the error (RTR cannot resynchronise a broken stream).
+ * max_len bytes (plus the read chunk that brought them).  After an error
+ * the stream is dead: every later call repeats the error (RTR cannot
+ * resynchronise a broken stream).
  */
 struct rtrmod_pdu_stream;
 
-/* max_len caps variable-length PDUs; 0 means RTRMOD_PDU_MAX_LEN_DEFAULT. */
+/* max_len caps variable-length PDUs; 0, or anything above the default
+ * (where rtrmod_pdu_decode() caps), means RTRMOD_PDU_MAX_LEN_DEFAULT. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_new(struct rtrmod_ctx *ctx, uint32_t max_len,
 						   struct rtrmod_pdu_stream **out);
 RTRMOD_EXPORT void rtrmod_pdu_stream_free(struct rtrmod_pdu_stream *s);
@@ -218,13 +230,13 @@ RTRMOD_EXPORT void rtrmod_pdu_stream_free(struct rtrmod_pdu_stream *s);
 /* Copy `len` bytes in.  Returns 0, RTRMOD_ENOMEM (nothing was taken; the
  * stream is unchanged), or the error of a dead stream.  Call
  * rtrmod_pdu_stream_next() until RTRMOD_EAGAIN after each feed so that at
- * most one PDU (max_len) plus one chunk is ever buffered. */
+ * most one PDU plus one chunk is ever buffered. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_feed(struct rtrmod_pdu_stream *s,
 						    const uint8_t *data, size_t len);
 /* Zero-copy input: get space for at least `want` bytes (0: a 64 KiB read
  * chunk) to read(2) into, then say how many were written with
- * rtrmod_pdu_stream_commit().  The space is valid until the next call other
- * than commit; committing more than *avail in all kills the stream (its
+ * rtrmod_pdu_stream_commit().  The space stays valid until the next feed or
+ * reserve; committing more than *avail in all kills the stream (its
  * calls then return RTRMOD_EINVAL). */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_pdu_stream_reserve(struct rtrmod_pdu_stream *s, size_t want,
 						       uint8_t **space, size_t *avail);
@@ -232,7 +244,7 @@ RTRMOD_EXPORT void rtrmod_pdu_stream_commit(struct rtrmod_pdu_stream *s, size_t 
 
 /*
  * The next whole PDU.  Returns 0 with *out set (its borrowed parts stay
- * valid until the next call that changes the stream), RTRMOD_EAGAIN when
+ * valid until the next feed or reserve), RTRMOD_EAGAIN when
  * more bytes are needed, or RTRMOD_EPDU with err filled in.  Only framing
  * is checked here; call rtrmod_pdu_validate() on the result.
  */
