@@ -13,6 +13,8 @@ packages=(
 	clang libclang-rt-14-dev
 	# tests and tools they call
 	libyang2-tools xz-utils python3 iproute2 procps
+	# benchmarks: bench/bench_rov compares with RTRlib's pfx_table
+	librtr-dev
 	# interop peers: RTRlib's rtrclient, BIRD, FRR with its RTRlib module, exabgp
 	rtr-tools bird2 frr frr-rpki-rtrlib exabgp
 	# building the FRR adapter against the installed FRR's source
