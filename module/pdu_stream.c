@@ -21,7 +21,7 @@
 
 /* Smallest buffer, and how far past max_len geometric growth may go (room
  * for one read(2) besides the largest PDU). */
-#define STREAM_MIN_CAP 4096u
+#define STREAM_MIN_CAP    4096u
 #define STREAM_READ_CHUNK (64u * 1024u)
 /* PDU types are 0..11 today; the memo has room for a 4-bit type. */
 #define STREAM_TYPES 16u
@@ -99,8 +99,8 @@ stream_check_header_slow(struct rtrmod_pdu_stream *s, const uint8_t *p, uint32_t
 		return 0;
 	}
 	/* Tell the operator whether the PDU is malformed or merely larger than
-	 * this stream was configured to accept. */
-	if (len > max && rtrmod_pdu_length_bounds(version, type, UINT32_MAX, &umin, &umax, &e) == 0 &&
+	 * this stream was configured to accept (a max_len below the default). */
+	if (len > max && rtrmod_pdu_length_bounds(version, type, 0, &umin, &umax, &e) == 0 &&
 	    len <= umax)
 		return stream_die(s, RTRMOD_EPDU, RTRMOD_RTR_CORRUPT_DATA,
 				  "PDU length exceeds the configured maximum", p,
@@ -199,7 +199,11 @@ rtrmod_pdu_stream_new(struct rtrmod_ctx *ctx, uint32_t max_len, struct rtrmod_pd
 	if (s == NULL)
 		return RTRMOD_ENOMEM;
 	s->ctx = ctx;
-	s->max_len = max_len != 0 ? max_len : RTRMOD_PDU_MAX_LEN_DEFAULT;
+	/* rtrmod_pdu_decode() refuses anything past the default cap, so a
+	 * larger max_len could only buffer PDUs that are then refused. */
+	s->max_len = max_len != 0 && max_len < RTRMOD_PDU_MAX_LEN_DEFAULT
+			 ? max_len
+			 : RTRMOD_PDU_MAX_LEN_DEFAULT;
 	for (v = 0; v < ARRAY_SIZE(s->bounds); v++)
 		for (t = 0; t < STREAM_TYPES; t++)
 			s->bounds[v][t].min = UINT32_MAX;
@@ -237,8 +241,7 @@ rtrmod_pdu_stream_feed(struct rtrmod_pdu_stream *s, const uint8_t *data, size_t 
 }
 
 int
-rtrmod_pdu_stream_reserve(struct rtrmod_pdu_stream *s, size_t want, uint8_t **space,
-			  size_t *avail)
+rtrmod_pdu_stream_reserve(struct rtrmod_pdu_stream *s, size_t want, uint8_t **space, size_t *avail)
 {
 	int rc;
 
