@@ -54,6 +54,7 @@ expect 0 "--version" -- "$rtrmod" --version
 grep_out "^rtrmod [0-9]" "--version prints the version"
 expect 2 "decode with a bad option" -- "$rtrmod" decode --bogus
 expect 2 "decode with a bad --max-len" -- "$rtrmod" decode --max-len 3 /dev/null
+expect 2 "decode with --max-len past the codec cap" -- "$rtrmod" decode --max-len 65537 /dev/null
 expect 1 "decode of a missing file" -- "$rtrmod" decode "$tmp/none"
 
 # A Serial Notify (v1, session 0x1234, serial 7) and a v2 Cache Reset, as hex.

@@ -37,7 +37,7 @@ static const char decode_usage[] =
 	"  -x, --hex          input is hex text (whitespace and # comments ignored)\n"
 	"  -s, --summary      print only the totals per PDU type\n"
 	"  -m, --max-len N    refuse variable-length PDUs longer than N bytes\n"
-	"                     (default 65536)\n"
+	"                     (8 to 65536, the default)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 the whole stream decoded, 1 a PDU was refused or the\n"
@@ -191,8 +191,9 @@ decode_parse(int argc, char **argv, struct decode_opts *o)
 		case 'm':
 			errno = 0;
 			o->max_len = strtoul(optarg, &end, 10);
+			/* The codec caps variable-length PDUs at 64 KiB. */
 			if (errno != 0 || *end != '\0' || o->max_len < RTRMOD_PDU_HEADER_LEN ||
-			    o->max_len > 0xffffffffUL) {
+			    o->max_len > RTRMOD_PDU_MAX_LEN_DEFAULT) {
 				fprintf(stderr, "rtrmod decode: bad --max-len '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
