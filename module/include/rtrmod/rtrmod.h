@@ -9,5 +9,6 @@
 #include <rtrmod/records.h>
 #include <rtrmod/rov.h>
 #include <rtrmod/source.h>
+#include <rtrmod/slurm.h>
 
 #endif

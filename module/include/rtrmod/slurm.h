@@ -1,0 +1,3 @@
+#ifndef RTRMOD_SLURM_H
+#define RTRMOD_SLURM_H
+#endif
