@@ -26,6 +26,8 @@ static const char *const error_strings[] = {
 	[-RTRMOD_ESTATE] = "not allowed in the current state",
 	[-RTRMOD_EPARSE] = "malformed input",
 	[-RTRMOD_ELOOP] = "event loop refused the request",
+	[-RTRMOD_EVERIFY] = "signature missing or not verifying",
+	[-RTRMOD_ESTALE] = "data expired or too old",
 };
 
 const char *

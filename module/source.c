@@ -1,16 +1,20 @@
 /*
  * source.c: the source object that every VRP document parser fills
  * (options, per-kind and per-reason statistics, document times, the last
- * error), reading a document from a file, and the text forms of values
- * RPKI documents share.  Parsers live beside it: source_json.c.
+ * error), the time checks every parsed document passes, reading a document
+ * from a file, and the text forms of values RPKI documents share.  Parsers
+ * live beside it (source_json.c), and so do signatures (source_sign.c).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rtrmod/source.h>
@@ -27,7 +31,23 @@ source_reset(struct rtrmod_source *src)
 	memset(src->dropped, 0, sizeof(src->dropped));
 	src->format = RTRMOD_SOURCE_FORMAT_UNKNOWN;
 	src->has_build_time = src->has_valid_until = src->has_next_expiry = false;
+	src->verified = false;
 	src->build_time = src->valid_until = src->next_expiry = 0;
+}
+
+int
+source_fail(struct rtrmod_source *src, int rc, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(src->error, sizeof(src->error), "%s: ", name);
+	if (n < 0 || (size_t)n >= sizeof(src->error))
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(src->error + n, sizeof(src->error) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void
@@ -85,6 +105,72 @@ fail:
 	return rc;
 }
 
+/* ---- time checks ------------------------------------------------------- */
+
+/* a + b, held at INT64_MAX. */
+static int64_t
+time_add(int64_t a, uint32_t b)
+{
+	return a > INT64_MAX - (int64_t)b ? INT64_MAX : a + (int64_t)b;
+}
+
+/* "2025-07-20T10:01:43Z", or the number when it is out of gmtime's range. */
+static const char *
+time_text(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, 32, "%" PRId64, t);
+	return buf;
+}
+
+/*
+ * GoRTR refuses a file once now is after its "valid" (cmd/gortr, -checktime);
+ * StayRTR once now is after its build time + 24 hours, and also when it
+ * states no build time (cmd/stayrtr, -checktime).  Both compare with "after",
+ * so the last second itself is still good.  A document without "valid" (any
+ * rpki-client one) is judged on its age alone.
+ */
+int
+source_check_time(struct rtrmod_source *src, const char *name, int64_t now, bool *has_until,
+		  int64_t *out_until)
+{
+	char a[32], b[32];
+	int64_t until = INT64_MAX;
+
+	*has_until = false;
+	*out_until = 0;
+	if (!src->check_time)
+		return 0;
+	if (src->has_valid_until) {
+		if (now > src->valid_until)
+			return source_fail(src, RTRMOD_ESTALE, name,
+					   "expired: valid until %s, now is %s",
+					   time_text(src->valid_until, a), time_text(now, b));
+		until = src->valid_until;
+	}
+	if (src->max_age > 0) {
+		if (!src->has_build_time)
+			return source_fail(
+			    src, RTRMOD_ESTALE, name,
+			    "no build time (metadata \"buildtime\" or \"generated\") "
+			    "to check its age against");
+		if (now > time_add(src->build_time, src->max_age))
+			return source_fail(
+			    src, RTRMOD_ESTALE, name,
+			    "stale: built %s, more than %" PRIu32 " seconds before now (%s)",
+			    time_text(src->build_time, a), src->max_age, time_text(now, b));
+		if (time_add(src->build_time, src->max_age) < until)
+			until = time_add(src->build_time, src->max_age);
+	}
+	*has_until = until != INT64_MAX || src->has_valid_until;
+	*out_until = *has_until ? until : 0;
+	return 0;
+}
+
 int
 rtrmod_source_new(struct rtrmod_ctx *ctx, struct rtrmod_source **out)
 {
@@ -98,6 +184,7 @@ rtrmod_source_new(struct rtrmod_ctx *ctx, struct rtrmod_source **out)
 	if (src == NULL)
 		return RTRMOD_ENOMEM;
 	src->ctx = ctx;
+	src->max_age = SOURCE_MAX_AGE_DEFAULT;
 	*out = src;
 	return 0;
 }
@@ -105,8 +192,24 @@ rtrmod_source_new(struct rtrmod_ctx *ctx, struct rtrmod_source **out)
 void
 rtrmod_source_free(struct rtrmod_source *src)
 {
+	if (src == NULL)
+		return;
+	source_sign_free(src);
+	ctx_free(src->ctx, src);
+}
+
+void
+rtrmod_source_set_check_time(struct rtrmod_source *src, bool on)
+{
 	if (src != NULL)
-		ctx_free(src->ctx, src);
+		src->check_time = on;
+}
+
+void
+rtrmod_source_set_max_age(struct rtrmod_source *src, uint32_t seconds)
+{
+	if (src != NULL)
+		src->max_age = seconds;
 }
 
 void
@@ -180,6 +283,12 @@ bool
 rtrmod_source_next_expiry(const struct rtrmod_source *src, int64_t *out)
 {
 	return src != NULL && time_out(src->has_next_expiry, src->next_expiry, out);
+}
+
+bool
+rtrmod_source_fresh_until(const struct rtrmod_source *src, int64_t *out)
+{
+	return src != NULL && time_out(src->has_fresh_until, src->fresh_until, out);
 }
 
 /* ---- values ------------------------------------------------------------ */

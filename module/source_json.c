@@ -5,9 +5,14 @@
  * handed to jansson on its own (JSON_DISABLE_EOF_CHECK), so a 700k-VRP
  * file never becomes a 600 MB tree: memory is the text plus the set.
  *
+ * With verification on, each roa is also handed to the signature digest
+ * (source_sign.c) as its signer wrote it, before any check may drop it.
+ *
  * Invariants: a load either returns a finished set or nothing (the builder
  * is freed on every failure path); any syntax error anywhere refuses the
- * whole document; a record is counted exactly once, accepted or dropped.
+ * whole document, and so does a failed signature or time check, which run
+ * on the whole document before the set is made; a record is counted
+ * exactly once, accepted or dropped.
  */
 #include "config.h"
 
@@ -39,7 +44,8 @@ struct load {
 	size_t len, pos;
 	int64_t now;
 	struct rtrmod_set_builder *builder;
-	unsigned seen; /* enum section bits */
+	struct source_digest *digest; /* with verification on */
+	unsigned seen;                /* enum section bits */
 	bool debug;
 	/* scratch for one record: ASPA providers, decoded SPKI */
 	uint32_t *providers;
@@ -327,6 +333,19 @@ load_expired(struct load *l, bool has, int64_t at)
 	return false;
 }
 
+/* ---- what the signature covers ------------------------------------------ */
+
+/* Refuse a document holding a roa or metadata that a signature cannot
+ * cover (RTRMOD_EINVAL from the digest); pass other errors on. */
+static int
+load_uncoverable(struct load *l, size_t off, int rc, const char *what, const char *needs)
+{
+	if (rc != RTRMOD_EINVAL)
+		return rc;
+	load_fail(l, off, "%s the signature cannot cover (%s)", what, needs);
+	return RTRMOD_EVERIFY;
+}
+
 /* ---- records ----------------------------------------------------------- */
 
 /* A ROA payload: prefix, maxLength, asn, optional expires. */
@@ -338,10 +357,16 @@ take_roa(struct load *l, json_t *rec, size_t off)
 	json_t *p, *ml;
 	json_int_t max;
 	int64_t at = 0;
-	bool has_at;
+	bool has_at = false;
 	int rc;
 
-	if (!json_is_object(rec) || !parse_expires(rec, &has_at, &at))
+	if (l->digest != NULL && (rc = source_digest_roa(l->digest, rec)) != 0)
+		return load_uncoverable(l, off, rc, "a roa",
+					"it needs an object with a string \"prefix\", an "
+					"integer \"maxLength\", a string or integer \"asn\"");
+	/* A signature does not cover "expires": heeding it there would let
+	 * anyone who can alter the file withdraw any roa. */
+	if (!json_is_object(rec) || (l->digest == NULL && !parse_expires(rec, &has_at, &at)))
 		return load_drop(l, k, RTRMOD_SOURCE_DROP_MALFORMED, off);
 	p = json_object_get(rec, "prefix");
 	if (!json_is_string(p) || strlen(json_string_value(p)) != json_string_length(p) ||
@@ -500,6 +525,7 @@ static int
 take_metadata(struct load *l)
 {
 	struct rtrmod_source *src = l->src;
+	size_t off = l->pos;
 	json_t *md, *v;
 	int64_t t;
 	int rc;
@@ -508,6 +534,12 @@ take_metadata(struct load *l)
 	if (rc != 0 || !json_is_object(md)) {
 		json_decref(md);
 		return rc;
+	}
+	if (l->digest != NULL && (rc = source_digest_metadata(l->digest, md)) != 0) {
+		json_decref(md);
+		return load_uncoverable(l, off, rc, "metadata",
+					"\"generated\" and \"valid\" must be integers, "
+					"\"signature\" and \"signatureDate\" strings");
 	}
 	v = json_object_get(md, "valid");
 	if (json_is_integer(v)) {
@@ -631,11 +663,45 @@ load_document(struct load *l)
 	return 0;
 }
 
+/* The whole-document checks, once it is read: the signature, what it
+ * cannot cover, then the times (verified, they are the signer's). */
+static int
+load_checks(struct load *l, bool *has_until, int64_t *until)
+{
+	struct rtrmod_source *src = l->src;
+	int rc;
+
+	if (l->digest != NULL) {
+		rc = source_digest_verify(src, l->digest, l->name);
+		if (rc != 0)
+			return rc;
+		if (src->accepted[RTRMOD_SOURCE_ROUTER_KEY] + src->accepted[RTRMOD_SOURCE_ASPA] +
+			rtrmod_source_dropped_total(src, RTRMOD_SOURCE_ROUTER_KEY) +
+			rtrmod_source_dropped_total(src, RTRMOD_SOURCE_ASPA) >
+		    0)
+			return source_fail(src, RTRMOD_EVERIFY, l->name,
+					   "router keys and ASPAs cannot be covered by a GoRTR "
+					   "signature");
+	}
+	return source_check_time(src, l->name, l->now, has_until, until);
+}
+
+static void
+load_free(struct load *l)
+{
+	rtrmod_set_builder_free(l->builder);
+	source_digest_free(l->digest);
+	ctx_free(l->src->ctx, l->providers);
+	ctx_free(l->src->ctx, l->spki);
+}
+
 int
 rtrmod_source_load_json_buffer(struct rtrmod_source *src, const char *name, const void *data,
 			       size_t len, int64_t now, struct rtrmod_set **out)
 {
 	struct load l = {.src = src, .name = name != NULL ? name : "<buffer>"};
+	int64_t until = 0;
+	bool has_until = false;
 	int rc;
 
 	if (out != NULL)
@@ -649,27 +715,34 @@ rtrmod_source_load_json_buffer(struct rtrmod_source *src, const char *name, cons
 	l.now = now;
 	l.line_no = 1;
 	l.debug = rtrmod_ctx_log_level(src->ctx) >= RTRMOD_LOG_DEBUG;
-	rc = rtrmod_set_builder_new(src->ctx, &l.builder);
-	if (rc != 0)
+	rc = RTRMOD_ESTATE;
+	if (src->verify && src->verify_key == NULL) {
+		source_fail(src, rc, l.name, "signature verification is on but no key is set");
 		goto fail;
-	rc = load_document(&l);
+	}
+	rc = rtrmod_set_builder_new(src->ctx, &l.builder);
+	if (rc == 0 && src->verify)
+		rc = source_digest_new(src, &l.digest);
+	if (rc == 0)
+		rc = load_document(&l);
+	if (rc == 0)
+		rc = load_checks(&l, &has_until, &until);
 	if (rc != 0)
 		goto fail;
 	rc = rtrmod_set_builder_finish(l.builder, out);
 	l.builder = NULL;
 	if (rc != 0)
 		goto fail;
-	ctx_free(src->ctx, l.providers);
-	ctx_free(src->ctx, l.spki);
-	log_info(src->ctx, "%s: %zu VRPs, %zu router keys, %zu ASPAs; dropped %zu, %zu, %zu",
+	load_free(&l);
+	src->has_fresh_until = has_until;
+	src->fresh_until = until;
+	log_info(src->ctx, "%s: %zu VRPs, %zu router keys, %zu ASPAs; dropped %zu, %zu, %zu%s",
 		 l.name, src->accepted[0], src->accepted[1], src->accepted[2],
 		 rtrmod_source_dropped_total(src, 0), rtrmod_source_dropped_total(src, 1),
-		 rtrmod_source_dropped_total(src, 2));
+		 rtrmod_source_dropped_total(src, 2), src->verified ? "; signature verified" : "");
 	return 0;
 fail:
-	rtrmod_set_builder_free(l.builder);
-	ctx_free(src->ctx, l.providers);
-	ctx_free(src->ctx, l.spki);
+	load_free(&l);
 	source_reset(src);
 	if (src->error[0] == '\0')
 		snprintf(src->error, sizeof(src->error), "%s: %s", l.name, rtrmod_strerror(rc));

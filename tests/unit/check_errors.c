@@ -12,7 +12,7 @@ START_TEST(test_every_code_has_a_distinct_string)
 	const char *seen[32] = {0};
 	int n = 0;
 
-	for (int err = 0; err >= RTRMOD_ELOOP; err--) {
+	for (int err = 0; err >= RTRMOD_ESTALE; err--) {
 		const char *s = rtrmod_strerror(err);
 
 		ck_assert_ptr_nonnull(s);
@@ -26,7 +26,7 @@ END_TEST
 
 START_TEST(test_unknown_codes)
 {
-	ck_assert_str_eq(rtrmod_strerror(RTRMOD_ELOOP - 1), "unknown error");
+	ck_assert_str_eq(rtrmod_strerror(RTRMOD_ESTALE - 1), "unknown error");
 	ck_assert_str_eq(rtrmod_strerror(1), "unknown error");
 	ck_assert_str_eq(rtrmod_strerror(-100000), "unknown error");
 	ck_assert_str_eq(rtrmod_strerror(-2147483647 - 1), "unknown error");

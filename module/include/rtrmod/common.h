@@ -42,6 +42,8 @@ enum rtrmod_error {
 	RTRMOD_ESTATE = -14,    /* not allowed in the object's current state */
 	RTRMOD_EPARSE = -15,    /* malformed source, file or configuration */
 	RTRMOD_ELOOP = -16,     /* the event loop refused a watch or timer */
+	RTRMOD_EVERIFY = -17,   /* source signature missing, malformed or not verifying */
+	RTRMOD_ESTALE = -18,    /* source past its validity or older than the allowed age */
 };
 
 /* A static English description of `err`; never NULL, also for unknown codes. */

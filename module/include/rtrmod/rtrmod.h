@@ -10,5 +10,7 @@
 #include <rtrmod/rov.h>
 #include <rtrmod/source.h>
 #include <rtrmod/slurm.h>
+#include <rtrmod/transport.h>
+#include <rtrmod/cache.h>
 
 #endif

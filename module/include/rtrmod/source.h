@@ -8,7 +8,9 @@
  * range, past its "expires") is dropped and counted by reason; the rest of
  * the document still loads.  A document that is not JSON, or has no "roas"
  * member at all, is refused whole with RTRMOD_EPARSE and a message naming
- * the document and, where known, the line and column of the fault.
+ * the document and, where known, the line and column of the fault.  Opt-in
+ * checks refuse a document whole as well: its signature (GoRTR/OctoRPKI)
+ * and its age.  A refused load never yields part of a set.
  */
 #ifndef RTRMOD_SOURCE_H
 #define RTRMOD_SOURCE_H
@@ -72,8 +74,10 @@ RTRMOD_EXPORT void rtrmod_source_set_ignore_expiry(struct rtrmod_source *src, bo
  * Parse a JSON document into a new set (*out, a reference the caller owns).
  * `now` is the time in seconds since the epoch that "expires" is compared
  * with: a record expires once now > expires.  Returns 0, or RTRMOD_EPARSE
- * (refused: see rtrmod_source_error()), RTRMOD_EIO (the file could not be
- * read), RTRMOD_EINVAL or RTRMOD_ENOMEM; *out is NULL on failure.  Each
+ * (refused: see rtrmod_source_error()), RTRMOD_EVERIFY or RTRMOD_ESTALE
+ * (refused by the checks below), RTRMOD_ESTATE (verification on without a
+ * key), RTRMOD_EIO (the file could not be read), RTRMOD_EINVAL or
+ * RTRMOD_ENOMEM; *out is NULL on failure and the caller keeps its set.  Each
  * call resets the statistics.  `name` names a buffer in messages (a URL,
  * say); NULL gives "<buffer>".
  */
@@ -111,6 +115,58 @@ RTRMOD_EXPORT bool rtrmod_source_valid_until(const struct rtrmod_source *src, in
 /* The earliest "expires" among the records kept: when the set must be
  * loaded again.  False if no record kept carries one. */
 RTRMOD_EXPORT bool rtrmod_source_next_expiry(const struct rtrmod_source *src, int64_t *out);
+
+/* ---- signed documents (GoRTR/OctoRPKI) ------------------------------------
+ *
+ * GoRTR's signed prefix file (cloudflare/gortr prefixfile/prefixfile.go)
+ * carries two hex DER ECDSA P-256 / SHA-256 signatures in its metadata:
+ * "signatureDate" over S and "signature" over "<generated>," S "<valid>",
+ * where S is the bytewise-sorted concatenation of "<prefix>,<maxLength>,
+ * <asn>," for every roa, the AS as written ("AS13335", or 13335).  With
+ * verification on, a document is refused whole with RTRMOD_EVERIFY
+ * unless both verify with the configured key over every roa it holds,
+ * dropped ones included.  Router keys and ASPAs, which the signature cannot
+ * cover, refuse it too, and a roa's "expires", which it does not cover, is
+ * ignored.  Verification is off by default (StayRTR's -verify and
+ * -verify.key).
+ */
+
+/* The public key to verify with: a PEM "PUBLIC KEY" (SubjectPublicKeyInfo)
+ * for ECDSA on P-256, from a file or a buffer.  Returns 0, RTRMOD_EPARSE
+ * (not such a key: see rtrmod_source_error()), RTRMOD_EIO, RTRMOD_EINVAL or
+ * RTRMOD_ENOMEM; on failure the key set before stays. */
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_source_set_verify_key_file(struct rtrmod_source *src,
+							       const char *path);
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_source_set_verify_key_pem(struct rtrmod_source *src,
+							      const void *pem, size_t len);
+/* Verify every document loaded from now on.  A load with verification on
+ * and no key fails with RTRMOD_ESTATE. */
+RTRMOD_EXPORT void rtrmod_source_set_verify(struct rtrmod_source *src, bool on);
+/* Whether the last load verified the document's signatures. */
+RTRMOD_EXPORT bool rtrmod_source_verified(const struct rtrmod_source *src);
+
+/* ---- time checks ----------------------------------------------------------
+ *
+ * With time checking on (StayRTR/GoRTR -checktime; off by default), a load
+ * is refused whole with RTRMOD_ESTALE when its `now` is past the
+ * document's metadata "valid", or more than the maximum age after its build
+ * time (rtrmod_source_build_time(); a document that states none is refused
+ * unless the maximum age is 0).  When its signature is verified, the build
+ * time is the signed "generated", never the unsigned "buildtime".
+ */
+RTRMOD_EXPORT void rtrmod_source_set_check_time(struct rtrmod_source *src, bool on);
+/* The maximum age in seconds; 0 checks "valid" only.  Default 86400, the
+ * 24 hours of StayRTR. */
+RTRMOD_EXPORT void rtrmod_source_set_max_age(struct rtrmod_source *src, uint32_t seconds);
+/*
+ * The last second at which the set of the last successful load may still
+ * be served: the earlier of its "valid" and build time + maximum age.  A
+ * server stops serving that set once its clock is past this (DESIGN rule
+ * 7).  Unlike the statistics this is kept through failed loads, since the
+ * caller keeps serving the last good set.  False while time checking was
+ * off for that load, or when the document gave neither time.
+ */
+RTRMOD_EXPORT bool rtrmod_source_fresh_until(const struct rtrmod_source *src, int64_t *out);
 
 /* Static names: "vrp", "router-key", "aspa"; "malformed", "prefix", "asn",
  * "max-length", "ski", "key", "providers", "expired"; "rpki-client",
