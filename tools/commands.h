@@ -9,10 +9,18 @@
 
 #ifndef EXIT_USAGE
 #define EXIT_USAGE 2
+/* rtrmod dump: sync once from an RTR cache and write its data as JSON. */
+extern const char dump_usage[];
+int cmd_dump(int argc, char **argv);
+
 #endif
 
 /* rtrmod validate: origin-validate routes against a VRP set. */
 extern const char validate_usage[];
 int cmd_validate(int argc, char **argv);
+
+/* rtrmod dump: sync once from an RTR cache and write its data as JSON. */
+extern const char dump_usage[];
+int cmd_dump(int argc, char **argv);
 
 #endif

@@ -45,7 +45,7 @@ static const char decode_usage[] =
 
 static const struct command commands[] = {
 	{"serve", "run a standalone RTR cache serving a VRP set", NULL, NULL},
-	{"dump", "connect to an RTR cache, sync and write its data as JSON", NULL, NULL},
+	{"dump", "connect to an RTR cache, sync and write its data as JSON", dump_usage, cmd_dump},
 	{"monitor", "watch one or more RTR caches and report differences", NULL, NULL},
 	{"validate", "origin-validate routes against a VRP set", validate_usage, cmd_validate},
 	{"config", "check a configuration file or show a running state", NULL, NULL},
