@@ -15,4 +15,8 @@
 extern const char validate_usage[];
 int cmd_validate(int argc, char **argv);
 
+/* rtrmod serve: a standalone RTR cache taking StayRTR's flags. */
+extern const char serve_usage[];
+int cmd_serve(int argc, char **argv);
+
 #endif

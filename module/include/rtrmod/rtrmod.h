@@ -12,5 +12,6 @@
 #include <rtrmod/slurm.h>
 #include <rtrmod/transport.h>
 #include <rtrmod/cache.h>
+#include <rtrmod/feed.h>
 
 #endif
