@@ -356,20 +356,13 @@ load_failed(struct rtrmod_slurm *s, const char *name, int rc)
 static int
 read_parse(struct rtrmod_slurm *s, const char *path, struct slurm_file **out)
 {
-	struct rtrmod_source reader;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	/* The source module's file reader, through a stand-in source: it
-	 * needs the context and a place for its message. */
-	memset(&reader, 0, sizeof(reader));
-	reader.ctx = s->ctx;
-	rc = source_read_file(&reader, path, &buf, &len);
-	if (rc != 0) {
-		snprintf(s->error, sizeof(s->error), "%s", reader.error);
+	rc = read_whole_file(s->ctx, path, &buf, &len, s->error, sizeof(s->error));
+	if (rc != 0)
 		return rc;
-	}
 	rc = slurm_file_parse(s->ctx, path, buf, len, out, s->error, sizeof(s->error));
 	ctx_free(s->ctx, buf);
 	return rc;

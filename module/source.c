@@ -61,7 +61,8 @@ source_note_expiry(struct rtrmod_source *src, int64_t at)
 
 /* Read a whole file into memory from the context's allocator. */
 int
-source_read_file(struct rtrmod_source *src, const char *path, char **out, size_t *out_len)
+read_whole_file(struct rtrmod_ctx *ctx, const char *path, char **out, size_t *out_len, char *err,
+		size_t err_size)
 {
 	struct stat st;
 	size_t cap, len = 0;
@@ -76,7 +77,7 @@ source_read_file(struct rtrmod_source *src, const char *path, char **out, size_t
 	for (;;) {
 		if (len == cap || buf == NULL) {
 			cap = buf == NULL ? cap : cap * 2;
-			p = ctx_realloc(src->ctx, buf, cap);
+			p = ctx_realloc(ctx, buf, cap);
 			if (p == NULL) {
 				rc = RTRMOD_ENOMEM;
 				goto fail;
@@ -98,11 +99,17 @@ source_read_file(struct rtrmod_source *src, const char *path, char **out, size_t
 	return 0;
 fail:
 	if (rc == RTRMOD_EIO)
-		snprintf(src->error, sizeof(src->error), "%s: %s", path, strerror(errno));
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	ctx_free(src->ctx, buf);
+	ctx_free(ctx, buf);
 	return rc;
+}
+
+int
+source_read_file(struct rtrmod_source *src, const char *path, char **out, size_t *out_len)
+{
+	return read_whole_file(src->ctx, path, out, out_len, src->error, sizeof(src->error));
 }
 
 /* ---- time checks ------------------------------------------------------- */

@@ -78,7 +78,10 @@ void source_sign_free(struct rtrmod_source *src);
 void source_note_expiry(struct rtrmod_source *src, int64_t at);
 
 /* Read all of `path` through the context's allocator.  RTRMOD_EIO (with
- * src->error set to "PATH: strerror") or RTRMOD_ENOMEM. */
+ * err set to "PATH: strerror") or RTRMOD_ENOMEM. */
+int read_whole_file(struct rtrmod_ctx *ctx, const char *path, char **out, size_t *len, char *err,
+		    size_t err_size);
+/* read_whole_file() with the source's context and error buffer. */
 int source_read_file(struct rtrmod_source *src, const char *path, char **out, size_t *len);
 
 /* "AS123", "as123" or "123", exactly `len` bytes, at most 4294967295. */

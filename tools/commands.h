@@ -23,4 +23,8 @@ int cmd_validate(int argc, char **argv);
 extern const char dump_usage[];
 int cmd_dump(int argc, char **argv);
 
+/* rtrmod serve: a standalone RTR cache taking StayRTR's flags. */
+extern const char serve_usage[];
+int cmd_serve(int argc, char **argv);
+
 #endif

@@ -44,7 +44,7 @@ static const char decode_usage[] =
 	"stream ends inside a PDU, 2 usage error.\n";
 
 static const struct command commands[] = {
-	{"serve", "run a standalone RTR cache serving a VRP set", NULL, NULL},
+	{"serve", "run a standalone RTR cache serving a VRP set", serve_usage, cmd_serve},
 	{"dump", "connect to an RTR cache, sync and write its data as JSON", dump_usage, cmd_dump},
 	{"monitor", "watch one or more RTR caches and report differences", NULL, NULL},
 	{"validate", "origin-validate routes against a VRP set", validate_usage, cmd_validate},

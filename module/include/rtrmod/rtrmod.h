@@ -13,5 +13,6 @@
 #include <rtrmod/transport.h>
 #include <rtrmod/cache.h>
 #include <rtrmod/client.h>
+#include <rtrmod/feed.h>
 
 #endif
