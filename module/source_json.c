@@ -223,6 +223,9 @@ stream_array(struct load *l, const char *member, record_fn *fn)
 		return 0;
 	}
 	for (;;) {
+		/* The record starts after the whitespace (and newline) that
+		 * follows the comma: messages name the record's own line. */
+		(void)peek(l);
 		start = l->pos;
 		rc = read_value(l, &rec);
 		if (rc != 0)

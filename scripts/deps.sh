@@ -13,10 +13,12 @@ packages=(
 	clang libclang-rt-14-dev
 	# tests and tools they call
 	libyang2-tools xz-utils python3 iproute2 procps
-	# benchmarks: bench/bench_rov compares with RTRlib's pfx_table
+	# benchmarks: bench/bench_rov compares with RTRlib's pfx_table,
+	# bench/bench_serve with stayrtr (listed with the interop peers below)
 	librtr-dev
-	# interop peers: RTRlib's rtrclient, BIRD, FRR with its RTRlib module, exabgp
-	rtr-tools bird2 frr frr-rpki-rtrlib exabgp
+	# interop peers: RTRlib's rtrclient, BIRD, FRR with its RTRlib module, exabgp,
+	# StayRTR's rtrdump (tests/interop/)
+	rtr-tools bird2 frr frr-rpki-rtrlib exabgp stayrtr
 	# building the FRR adapter against the installed FRR's source
 	dpkg-dev
 )

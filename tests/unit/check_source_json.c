@@ -636,6 +636,48 @@ START_TEST(test_allocation_failure)
 }
 END_TEST
 
+struct line_log {
+	char text[4096];
+};
+
+static void
+keep_debug_lines(void *arg, enum rtrmod_log_level level, const char *msg)
+{
+	struct line_log *log = arg;
+	size_t used = strlen(log->text);
+
+	snprintf(log->text + used, sizeof(log->text) - used, "%s\n", msg);
+}
+
+/* A dropped record is reported at its own line, also after the first
+ * record of an array (the start is taken after the comma's newline). */
+START_TEST(test_dropped_record_line_numbers)
+{
+	static const char doc[] = "{\"roas\": [\n"
+				  "  {\"prefix\": \"10.0.0.0/8\", \"maxLength\": 8, \"asn\": 1},\n"
+				  "  {\"prefix\": \"10.0.0.1/8\", \"maxLength\": 8, \"asn\": 1},\n"
+				  "  {\"prefix\": \"11.0.0.0/8\", \"maxLength\": 99, \"asn\": 1}\n"
+				  "]}\n";
+	struct line_log log = {{0}};
+	struct rtrmod_ctx *ctx;
+	struct rtrmod_source *src;
+	struct rtrmod_set *set = NULL;
+
+	ck_assert_int_eq(rtrmod_ctx_new(NULL, &ctx), 0);
+	rtrmod_ctx_set_log(ctx, keep_debug_lines, &log, RTRMOD_LOG_DEBUG);
+	ck_assert_int_eq(rtrmod_source_new(ctx, &src), 0);
+	ck_assert_int_eq(rtrmod_source_load_json_buffer(src, "lines.json", doc, sizeof(doc) - 1, 0,
+							&set),
+			 0);
+	ck_assert_ptr_nonnull(strstr(log.text, "lines.json: line 3: vrp record dropped"));
+	ck_assert_ptr_nonnull(strstr(log.text, "lines.json: line 4: vrp record dropped"));
+	ck_assert_ptr_null(strstr(log.text, "line 2: vrp record dropped"));
+	rtrmod_set_unref(set);
+	rtrmod_source_free(src);
+	rtrmod_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -659,6 +701,7 @@ make_suite(void)
 	tcase_add_test(tc, test_buffer_name_and_rfc3339);
 	tcase_add_test(tc, test_arguments_and_names);
 	tcase_add_test(tc, test_allocation_failure);
+	tcase_add_test(tc, test_dropped_record_line_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
