@@ -11,6 +11,7 @@
 #include "cache_fixture.h"
 #include "cache_internal.h"
 #include "rtr_router.h"
+#include "test_rand.h"
 
 /* ---- sets ------------------------------------------------------------------------ */
 
@@ -75,13 +76,7 @@ fx_set(struct rtrmod_ctx *ctx, const char *const *lines)
 uint32_t
 fx_rand(uint64_t *state)
 {
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return (uint32_t)(x >> 16);
+	return (uint32_t)(xorshift64(state) >> 16);
 }
 
 static void

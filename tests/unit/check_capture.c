@@ -18,6 +18,7 @@
 #include <rtrmod/pdu.h>
 
 #include "check_main.h"
+#include "test_rand.h"
 
 #define CAPTURE_DIR TEST_DATA_DIR "/capture/"
 #define SESSION_ID  4242
@@ -150,17 +151,6 @@ match_prefix(const struct rtrmod_pdu *pdu, struct roa *roas, size_t n)
 }
 
 /* ---- decoding in random chunks ------------------------------------------ */
-
-static uint64_t
-xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
 
 /* What a stream decoded to. */
 struct decoded {

@@ -9,6 +9,7 @@
 #include <rtrmod/records.h>
 
 #include "check_main.h"
+#include "test_rand.h"
 #include "rtrmod_internal.h"
 
 /* Check logs the place of every passing ck_assert to a file, which costs
@@ -19,15 +20,6 @@
 		if (!(cond))                                                                       \
 			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);                      \
 	} while (0)
-
-static uint64_t
-xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static struct rtrmod_vrp
 vrp(const char *prefix, uint8_t max_len, uint32_t asn)
@@ -184,7 +176,7 @@ model_build(struct rtrmod_ctx *ctx, const struct model *m, uint64_t *seed)
 
 	REQUIRE(rtrmod_set_builder_new(ctx, &b) == 0);
 	for (j = 0; j < 2 * NV; j++) {
-		i = (int)(xorshift(seed) % NV);
+		i = (int)(xorshift64(seed) % NV);
 		if (m->v >> i & 1)
 			REQUIRE(rtrmod_set_builder_add_vrp(b, &universe_v[i]) == 0);
 	}
@@ -200,7 +192,7 @@ model_build(struct rtrmod_ctx *ctx, const struct model *m, uint64_t *seed)
 		if (m->aspa[i] == 0)
 			continue;
 		n = mask_providers(m->aspa[i], prov);
-		cut = 1 + xorshift(seed) % n; /* first add: prov[0..cut), second: overlap */
+		cut = 1 + xorshift64(seed) % n; /* first add: prov[0..cut), second: overlap */
 		REQUIRE(rtrmod_set_builder_add_aspa(b, (uint32_t)i + 1, prov, cut) == 0);
 		REQUIRE(rtrmod_set_builder_add_aspa(b, (uint32_t)i + 1, prov + cut - 1,
 						    n - cut + 1) == 0);
@@ -372,17 +364,17 @@ model_random(struct model *m, uint64_t *seed)
 {
 	int i;
 
-	m->v = xorshift(seed) & ((1ull << NV) - 1);
-	m->k = (uint8_t)xorshift(seed);
+	m->v = xorshift64(seed) & ((1ull << NV) - 1);
+	m->k = (uint8_t)xorshift64(seed);
 	for (i = 0; i < NC; i++)
-		m->aspa[i] = xorshift(seed) % 3 == 0 ? 0 : (uint8_t)(1 + xorshift(seed) % 63);
+		m->aspa[i] = xorshift64(seed) % 3 == 0 ? 0 : (uint8_t)(1 + xorshift64(seed) % 63);
 }
 
 /* Small random steps, so consecutive sets overlap a lot. */
 static void
 model_mutate(struct model *m, uint64_t *seed)
 {
-	uint64_t r = xorshift(seed) % 20;
+	uint64_t r = xorshift64(seed) % 20;
 	int i;
 
 	if (r == 0)
@@ -392,21 +384,21 @@ model_mutate(struct model *m, uint64_t *seed)
 		return;
 	}
 	for (i = 0; i < NV; i++) {
-		if (xorshift(seed) % 8 == 0)
+		if (xorshift64(seed) % 8 == 0)
 			m->v ^= 1ull << i;
 	}
 	for (i = 0; i < NK; i++) {
-		if (xorshift(seed) % 4 == 0)
+		if (xorshift64(seed) % 4 == 0)
 			m->k ^= (uint8_t)(1u << i);
 	}
 	for (i = 0; i < NC; i++) {
-		r = xorshift(seed) % 8;
+		r = xorshift64(seed) % 8;
 		if (r == 0)
 			m->aspa[i] = 0;
 		else if (r == 1)
-			m->aspa[i] = (uint8_t)(1 + xorshift(seed) % 63);
+			m->aspa[i] = (uint8_t)(1 + xorshift64(seed) % 63);
 		else if (r == 2 && m->aspa[i] != 0)
-			m->aspa[i] = (uint8_t)(m->aspa[i] | 1u << (xorshift(seed) % 6));
+			m->aspa[i] = (uint8_t)(m->aspa[i] | 1u << (xorshift64(seed) % 6));
 	}
 }
 
@@ -480,28 +472,28 @@ random_delta(struct rtrmod_delta *d, uint64_t *seed, struct model_delta *md)
 {
 	uint32_t prov[6];
 	bool dup = false, ann;
-	int ops = (int)(xorshift(seed) % 10), i, x;
+	int ops = (int)(xorshift64(seed) % 10), i, x;
 	uint8_t mask;
 
 	memset(md, 0, sizeof(*md));
 	for (i = 0; i < ops; i++) {
-		ann = xorshift(seed) & 1;
-		switch (xorshift(seed) % 3) {
+		ann = xorshift64(seed) & 1;
+		switch (xorshift64(seed) % 3) {
 		case 0:
-			x = (int)(xorshift(seed) % 8); /* a few, so repeats happen */
+			x = (int)(xorshift64(seed) % 8); /* a few, so repeats happen */
 			REQUIRE(rtrmod_delta_add_vrp(d, &universe_v[x * 5], ann) == 0);
 			dup |= ((md->v_ann | md->v_wd) >> (x * 5) & 1) != 0;
 			*(ann ? &md->v_ann : &md->v_wd) |= 1ull << (x * 5);
 			break;
 		case 1:
-			x = (int)(xorshift(seed) % NK);
+			x = (int)(xorshift64(seed) % NK);
 			REQUIRE(rtrmod_delta_add_router_key(d, &universe_k[x], ann) == 0);
 			dup |= ((md->k_ann | md->k_wd) >> x & 1) != 0;
 			*(ann ? &md->k_ann : &md->k_wd) |= (uint8_t)(1u << x);
 			break;
 		default:
-			x = (int)(xorshift(seed) % 4);
-			mask = (uint8_t)(1 + xorshift(seed) % 63);
+			x = (int)(xorshift64(seed) % 4);
+			mask = (uint8_t)(1 + xorshift64(seed) % 63);
 			REQUIRE(rtrmod_delta_add_aspa(d, (uint32_t)x + 1, prov,
 						      mask_providers(mask, prov), ann) == 0);
 			dup |= md->aspa_ann[x] != 0 || (md->aspa_wd >> x & 1);
@@ -548,7 +540,7 @@ START_TEST(test_property_hand_deltas)
 		REQUIRE(got.aspa_wd == want.aspa_wd);
 		/* Apply to a random set that shares records with the delta. */
 		model_random(&mc, &seed);
-		mc.v &= 0x0842108421ull | xorshift(&seed); /* the x*5 VRPs, often */
+		mc.v &= 0x0842108421ull | xorshift64(&seed); /* the x*5 VRPs, often */
 		c = model_build(ctx, &mc, &seed);
 		check_apply(ctx, c, d);
 		rtrmod_set_unref(c);

@@ -16,19 +16,9 @@
 #include <rtrmod/pdu.h>
 
 #include "check_main.h"
+#include "test_rand.h"
 
 /* ---- deterministic randomness ------------------------------------------ */
-
-static uint64_t
-xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
 
 /* Uniform enough in [0, n) for tests; n > 0. */
 static uint32_t

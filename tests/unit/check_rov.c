@@ -15,6 +15,7 @@
 #include <rtrmod/rov.h>
 
 #include "check_main.h"
+#include "test_alloc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define AS(n)        ((struct rtrmod_origin){RTRMOD_ORIGIN_AS, (n)})
@@ -1007,41 +1008,10 @@ START_TEST(test_update_errors_change_nothing)
 }
 END_TEST
 
-/* An allocator that fails the n-th call from now on. */
-struct failing {
-	long calls, fail_at; /* fail_at 0: never */
-};
-
-static void *
-failing_malloc(void *arg, size_t size)
-{
-	struct failing *f = arg;
-
-	if (f->fail_at != 0 && ++f->calls == f->fail_at)
-		return NULL;
-	return malloc(size);
-}
-
-static void *
-failing_realloc(void *arg, void *ptr, size_t size)
-{
-	struct failing *f = arg;
-
-	if (f->fail_at != 0 && ++f->calls == f->fail_at)
-		return NULL;
-	return realloc(ptr, size);
-}
-
-static void
-failing_free(void *arg, void *ptr)
-{
-	free(ptr);
-}
-
 START_TEST(test_out_of_memory_changes_nothing)
 {
-	struct failing fa = {0, 0};
-	const struct rtrmod_allocator alloc = {failing_malloc, failing_realloc, failing_free, &fa};
+	struct failing_alloc fa = {0, 0};
+	const struct rtrmod_allocator alloc = failing_alloc_allocator(&fa);
 	struct rtrmod_ctx *ctx = new_ctx(), *fctx;
 	struct rng r = {4242};
 	struct rtrmod_set *from = rand_set(ctx, &r, 400), *to;

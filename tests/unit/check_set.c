@@ -9,6 +9,7 @@
 #include <rtrmod/records.h>
 
 #include "check_main.h"
+#include "test_rand.h"
 #include "rtrmod_internal.h"
 
 /* An allocator that counts live blocks and can fail the n-th request. */
@@ -95,15 +96,6 @@ vrp_n(uint32_t i)
 	return v;
 }
 
-static uint64_t
-xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void
 assert_vrps_ascending(const struct rtrmod_set *set)
 {
@@ -163,7 +155,7 @@ check_sort_size(struct rtrmod_ctx *ctx, size_t count, int order, uint64_t *seed)
 
 	ck_assert_ptr_nonnull(in);
 	for (i = 0; i < count; i++)
-		in[i] = vrp_n((uint32_t)(order == 0   ? xorshift(seed) % (count / 2 + 1)
+		in[i] = vrp_n((uint32_t)(order == 0   ? xorshift64(seed) % (count / 2 + 1)
 					 : order == 1 ? count - i
 						      : i));
 	ck_assert_int_eq(rtrmod_set_builder_new(ctx, &b), 0);

@@ -15,6 +15,7 @@
 #include <rtrmod/slurm.h>
 
 #include "check_main.h"
+#include "test_alloc.h"
 
 #define SLURM TEST_DATA_DIR "/slurm/"
 
@@ -357,41 +358,12 @@ END_TEST
 
 /* ---- allocation failure ------------------------------------------------ */
 
-struct failing_alloc {
-	long calls, fail_at; /* fail the fail_at-th call; 0 never */
-};
-
-static bool
-alloc_fails(struct failing_alloc *a)
-{
-	return ++a->calls == a->fail_at;
-}
-
-static void *
-fa_malloc(void *arg, size_t size)
-{
-	return alloc_fails(arg) ? NULL : malloc(size);
-}
-
-static void *
-fa_realloc(void *arg, void *ptr, size_t size)
-{
-	return alloc_fails(arg) ? NULL : realloc(ptr, size);
-}
-
-static void
-fa_free(void *arg, void *ptr)
-{
-	(void)arg;
-	free(ptr);
-}
-
 /* Fail each allocation of an apply in turn: ENOMEM, no set, counts of
  * the last good apply, no leak (ASan). */
 START_TEST(test_allocation_failure)
 {
 	struct failing_alloc fa = {0};
-	struct rtrmod_allocator al = {fa_malloc, fa_realloc, fa_free, &fa};
+	struct rtrmod_allocator al = failing_alloc_allocator(&fa);
 	struct fixture f;
 	struct rtrmod_set *in, *out;
 	long at;

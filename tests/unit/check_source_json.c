@@ -14,6 +14,7 @@
 #include <rtrmod/source.h>
 
 #include "check_main.h"
+#include "test_alloc.h"
 
 #define VRPS TEST_DATA_DIR "/vrps/"
 
@@ -576,40 +577,11 @@ END_TEST
 
 /* ---- allocation failure ------------------------------------------------ */
 
-struct failing_alloc {
-	long calls, fail_at; /* fail the fail_at-th call; 0 never */
-};
-
-static bool
-alloc_fails(struct failing_alloc *a)
-{
-	return ++a->calls == a->fail_at;
-}
-
-static void *
-fa_malloc(void *arg, size_t size)
-{
-	return alloc_fails(arg) ? NULL : malloc(size);
-}
-
-static void *
-fa_realloc(void *arg, void *ptr, size_t size)
-{
-	return alloc_fails(arg) ? NULL : realloc(ptr, size);
-}
-
-static void
-fa_free(void *arg, void *ptr)
-{
-	(void)arg;
-	free(ptr);
-}
-
 /* Fail each allocation of a load in turn: ENOMEM, no set, no leak (ASan). */
 START_TEST(test_allocation_failure)
 {
 	struct failing_alloc fa = {0};
-	struct rtrmod_allocator a = {fa_malloc, fa_realloc, fa_free, &fa};
+	struct rtrmod_allocator a = failing_alloc_allocator(&fa);
 	struct rtrmod_ctx *ctx;
 	struct rtrmod_source *src;
 	struct rtrmod_set *set;

@@ -20,6 +20,7 @@
 #include <rtrmod/source.h>
 
 #include "check_main.h"
+#include "test_alloc.h"
 
 #define SIGN TEST_DATA_DIR "/sign/"
 #define VRPS TEST_DATA_DIR "/vrps/"
@@ -654,39 +655,12 @@ END_TEST
 
 /* ---- allocation failure and the full file -------------------------------- */
 
-struct failing_alloc {
-	long calls, fail_at; /* fail the fail_at-th call; 0 never */
-};
-
-static void *
-fa_malloc(void *arg, size_t size)
-{
-	struct failing_alloc *a = arg;
-
-	return ++a->calls == a->fail_at ? NULL : malloc(size);
-}
-
-static void *
-fa_realloc(void *arg, void *ptr, size_t size)
-{
-	struct failing_alloc *a = arg;
-
-	return ++a->calls == a->fail_at ? NULL : realloc(ptr, size);
-}
-
-static void
-fa_free(void *arg, void *ptr)
-{
-	(void)arg;
-	free(ptr);
-}
-
 /* Fail each allocation of a verified load in turn: ENOMEM, no set, no
  * leak (ASan). */
 START_TEST(test_allocation_failure)
 {
 	struct failing_alloc fa = {0};
-	struct rtrmod_allocator a = {fa_malloc, fa_realloc, fa_free, &fa};
+	struct rtrmod_allocator a = failing_alloc_allocator(&fa);
 	struct rtrmod_ctx *ctx;
 	struct rtrmod_source *src;
 	struct rtrmod_set *set;
