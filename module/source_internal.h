@@ -35,6 +35,8 @@ struct rtrmod_source {
 	bool has_build_time, has_valid_until, has_next_expiry, verified;
 	int64_t build_time, valid_until, next_expiry;
 	char error[512];
+	/* Tests only: parse every roa with jansson (no source_json_fast.c). */
+	bool json_fast_off;
 };
 
 /* StayRTR's -checktime limit: 24 hours. */
@@ -76,6 +78,35 @@ int source_digest_verify(struct rtrmod_source *src, struct source_digest *d, con
 void source_sign_free(struct rtrmod_source *src);
 /* A record kept with this "expires": remember the earliest. */
 void source_note_expiry(struct rtrmod_source *src, int64_t at);
+
+/* ---- the roa fast path (source_json_fast.c) ----------------------------- */
+
+/* One member of a roa as the fast scanner saw it. */
+enum source_fast_kind {
+	SOURCE_FAST_ABSENT = 0,
+	SOURCE_FAST_STRING, /* printable ASCII, no escapes, `s`/`len` */
+	SOURCE_FAST_INT,    /* at most 18 digits, optional '-', `n` */
+};
+
+struct source_fast_value {
+	enum source_fast_kind kind;
+	const char *s;
+	size_t len;
+	int64_t n;
+};
+
+/* The members of a roa that the loader reads; any other member was a
+ * string or integer and is ignored, as it is by the jansson path. */
+struct source_fast_roa {
+	struct source_fast_value prefix, max_length, asn, expires;
+};
+
+/* Scan the roa object at buf[0] (its '{') strictly: a flat object whose
+ * keys are distinct escape-free strings and whose values are escape-free
+ * printable-ASCII strings or plain integers, with only JSON whitespace.
+ * True with *out filled and *used the bytes up to and including its '}';
+ * false for anything else, which the caller must give to jansson. */
+bool source_json_fast_roa(const char *buf, size_t len, struct source_fast_roa *out, size_t *used);
 
 /* Read all of `path` through the context's allocator.  RTRMOD_EIO (with
  * err set to "PATH: strerror") or RTRMOD_ENOMEM. */
