@@ -30,6 +30,8 @@
 #include <rtrlib/rtrlib.h>
 #endif
 
+#include "bench_xz.h"
+
 #ifndef BENCH_DATA_DIR
 #define BENCH_DATA_DIR "../shared/data"
 #endif
@@ -176,29 +178,6 @@ shuffle(void *base, size_t n, size_t size, uint64_t seed)
 
 /* ---- reading the data --------------------------------------------------- */
 
-/* A pipe from `xz -dc PATH`, the path quoted for the shell. */
-static FILE *
-xz_open(const char *path)
-{
-	char cmd[8192];
-	size_t n = 0;
-	const char *p;
-
-	n += (size_t)snprintf(cmd, sizeof(cmd), "xz -dc -- '");
-	for (p = path; *p != '\0' && n + 8 < sizeof(cmd); p++) {
-		if (*p == '\'') {
-			memcpy(cmd + n, "'\\''", 4);
-			n += 4;
-		} else {
-			cmd[n++] = *p;
-		}
-	}
-	if (*p != '\0')
-		return NULL;
-	memcpy(cmd + n, "'", 2);
-	return popen(cmd, "r");
-}
-
 static int
 xz_close(FILE *f, const char *path)
 {
@@ -236,7 +215,7 @@ load_vrps(struct bench *b)
 	size_t len, i;
 	int rc = -1;
 	double t0 = now_s();
-	FILE *f = xz_open(b->vrp_path);
+	FILE *f = bench_xz_open(b->vrp_path);
 
 	if (f == NULL)
 		return -1;
@@ -307,7 +286,7 @@ load_routes(struct bench *b)
 	size_t cap = 1 << 20, lcap = 0;
 	char *line = NULL;
 	enum line_kind kind;
-	FILE *f = xz_open(b->bgp_path);
+	FILE *f = bench_xz_open(b->bgp_path);
 
 	if (f == NULL)
 		return -1;

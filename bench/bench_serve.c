@@ -31,6 +31,7 @@
 #include <rtrmod/rtrmod.h>
 
 #include "bench_serve.h"
+#include "bench_xz.h"
 
 #ifndef BENCH_DATA_DIR
 #define BENCH_DATA_DIR "../shared/data"
@@ -46,35 +47,12 @@
 
 /* ---- the working copy --------------------------------------------------- */
 
-/* A pipe from `xz -dc PATH`, the path quoted for the shell. */
-static FILE *
-xz_open(const char *path)
-{
-	char cmd[8192];
-	size_t n = 0;
-	const char *p;
-
-	n += (size_t)snprintf(cmd, sizeof(cmd), "xz -dc -- '");
-	for (p = path; *p != '\0' && n + 8 < sizeof(cmd); p++) {
-		if (*p == '\'') {
-			memcpy(cmd + n, "'\\''", 4);
-			n += 4;
-		} else {
-			cmd[n++] = *p;
-		}
-	}
-	if (*p != '\0')
-		return NULL;
-	memcpy(cmd + n, "'", 2);
-	return popen(cmd, "r");
-}
-
 static int
 read_xz(const char *path, char **out, size_t *len)
 {
 	size_t cap = 1 << 26, n = 0, got;
 	char *buf = xmalloc(cap), *bigger;
-	FILE *f = xz_open(path);
+	FILE *f = bench_xz_open(path);
 	int st;
 
 	if (f == NULL) {
