@@ -1,0 +1,146 @@
+/*
+ * config_internal.h: the typed configuration that module/config*.c makes
+ * from a validated YANG instance and module/instance*.c puts in place.
+ *
+ *   config.c         libyang context with the compiled-in modules, parsing,
+ *                    validation, error messages (file:line: path: what)
+ *   config_read.c    validated data tree -> struct rtrmod_config
+ *   config_write.c   struct rtrmod_config -> data tree (print, round trip)
+ *   yang_modules.c   generated: the text of yang/*.yang
+ *
+ * Every value here is already checked against the model (ranges, must
+ * rules) and against what the core accepts; defaults are filled in, so two
+ * configurations compare field by field.  Strings are NUL-terminated and
+ * owned by the configuration (ctx allocator); NULL means "not set".
+ */
+#ifndef RTRMOD_CONFIG_INTERNAL_H
+#define RTRMOD_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rtrmod/config.h>
+#include <rtrmod/records.h>
+
+enum cfg_transport {
+	CFG_TRANSPORT_TCP = 0,
+	CFG_TRANSPORT_TLS = 1, /* modelled; refused by this build at load (RTRMOD_ENOTSUP) */
+	CFG_TRANSPORT_SSH = 2, /* modelled; refused by this build at load (RTRMOD_ENOTSUP) */
+};
+
+struct cfg_tls {
+	char *ca_file;     /* trust anchors for the peer's certificate */
+	char *cert_file;   /* our certificate (client auth / server cert) */
+	char *key_file;    /* our private key */
+	char *server_name; /* name checked in the cache's certificate (client) */
+};
+
+struct cfg_ssh {
+	char *username;
+	char *private_key_file;
+	char *host_key_file; /* the cache's expected public key / known_hosts */
+};
+
+/* One cache the client connects to (ietf-rpki-rtr cache-server). */
+struct cfg_cache {
+	char address[64];       /* numeric IPv4 / IPv6 */
+	uint16_t port;          /* server-port */
+	unsigned preference;    /* 1..255, RFC 8210 §10: lower is preferred */
+	char local_address[64]; /* "" when not set */
+	uint8_t version_max;    /* protocol-version: the highest to start with */
+	uint32_t refresh, retry, expire; /* s, RFC 8210 §6 ranges, until the cache sends its own */
+	uint32_t timeout_ms;    /* I/O progress timeout */
+	enum cfg_transport transport;
+	struct cfg_tls tls;
+	struct cfg_ssh ssh;
+};
+
+/* One listener of the in-process cache server. */
+struct cfg_listener {
+	char address[64];
+	uint16_t port;
+	enum cfg_transport transport;
+	struct cfg_tls tls;
+	struct cfg_ssh ssh;
+};
+
+struct cfg_server {
+	bool enabled; /* presence of the cache-server container */
+	struct cfg_listener *listeners;
+	size_t nlisteners;
+	uint8_t version_min, version_max;
+	unsigned history;      /* serials of delta history kept */
+	unsigned max_sessions; /* 0: no limit */
+	struct rtrmod_prefix *acl; /* routers allowed; none: all */
+	size_t nacl;
+	uint32_t refresh, retry, expire; /* sent in End of Data (RFC 8210 §6) */
+	uint32_t send_timeout_ms, handshake_timeout_ms;
+};
+
+struct cfg_source {
+	char *name; /* list key */
+	char *file; /* exactly one of file and url */
+	char *url;  /* modelled; refused by this build at load (RTRMOD_ENOTSUP) */
+};
+
+struct cfg_sources {
+	struct cfg_source *list;
+	size_t n;
+	uint32_t refresh;       /* s; 0: only on reload */
+	bool check_time;        /* refuse files past expiry / older than max_age */
+	uint32_t max_age;       /* s */
+	char *verify_key_file;  /* PEM public key; NULL: signatures not checked */
+	char **slurm;           /* SLURM files (RFC 8416), in order */
+	size_t nslurm;
+	bool serve_vrps, serve_router_keys, serve_aspas;
+};
+
+struct cfg_validation {
+	uint32_t local_as; /* origin of locally originated routes (RFC 6811 §2); 0: unset */
+	bool aspa;         /* ASPA AS_PATH verification on */
+};
+
+/* HTTP endpoint for metrics and JSON export: modelled; enabling it is
+ * refused by this build at load (RTRMOD_ENOTSUP). */
+struct cfg_http {
+	bool enabled;
+	char address[64];
+	uint16_t port;
+	bool metrics, export_json;
+};
+
+struct rtrmod_config {
+	struct rtrmod_ctx *ctx;
+	char *name; /* the file it came from, for messages */
+	struct cfg_cache *caches;
+	size_t ncaches;
+	struct cfg_server server;
+	struct cfg_sources sources;
+	struct cfg_validation validation;
+	struct cfg_http http;
+	char *control_socket; /* NULL: none */
+};
+
+/* Field-by-field equality, the rule for "unchanged" on re-apply. */
+bool cfg_cache_equal(const struct cfg_cache *a, const struct cfg_cache *b);
+bool cfg_listener_equal(const struct cfg_listener *a, const struct cfg_listener *b);
+bool cfg_server_settings_equal(const struct cfg_server *a, const struct cfg_server *b); /* all but listeners */
+bool cfg_sources_equal(const struct cfg_sources *a, const struct cfg_sources *b);
+
+/* A deep copy (the instance keeps its own); NULL on allocation failure. */
+struct rtrmod_config *cfg_dup(struct rtrmod_ctx *ctx, const struct rtrmod_config *config);
+
+/* Fill `diag` (may be NULL): path may be NULL or "", line 0 when unknown. */
+void cfg_diag_set(struct rtrmod_config_diag *diag, const char *file, unsigned line,
+		  const char *path, const char *fmt, ...) RTRMOD_PRINTF(5, 6);
+
+/* The compiled-in modules (yang_modules.c, generated from yang/). */
+struct cfg_yang_module {
+	const char *name;
+	const char *text;
+};
+extern const struct cfg_yang_module cfg_yang_modules[];
+extern const size_t cfg_yang_module_count;
+
+#endif
