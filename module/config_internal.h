@@ -6,6 +6,7 @@
  *                    validation, error messages (file:line: path: what)
  *   config_read.c    validated data tree -> struct rtrmod_config
  *   config_write.c   struct rtrmod_config -> data tree (print, round trip)
+ *   config_typed.c   equality, deep copy, freeing, diagnostics of the typed form
  *   yang_modules.c   generated: the text of yang/*.yang
  *
  * Every value here is already checked against the model (ranges, must
@@ -130,6 +131,11 @@ bool cfg_sources_equal(const struct cfg_sources *a, const struct cfg_sources *b)
 
 /* A deep copy (the instance keeps its own); NULL on allocation failure. */
 struct rtrmod_config *cfg_dup(struct rtrmod_ctx *ctx, const struct rtrmod_config *config);
+/* A zeroed configuration with every default of the model filled in
+ * (config_read.c starts from it; tests build configurations from it). */
+struct rtrmod_config *cfg_new_default(struct rtrmod_ctx *ctx);
+/* Free a configuration and everything it owns; NULL is fine. */
+void cfg_free(struct rtrmod_config *config);
 
 /* Fill `diag` (may be NULL): path may be NULL or "", line 0 when unknown. */
 void cfg_diag_set(struct rtrmod_config_diag *diag, const char *file, unsigned line,
