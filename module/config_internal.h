@@ -7,7 +7,7 @@
  *   config_read.c    validated data tree -> struct rtrmod_config
  *   config_write.c   struct rtrmod_config -> data tree (print, round trip)
  *   config_typed.c   equality, deep copy, freeing, diagnostics of the typed form
- *   yang_modules.c   generated: the text of yang/*.yang
+ *   yang_modules.c   generated: the text of the modules in yang/
  *
  * Every value here is already checked against the model (ranges, must
  * rules) and against what the core accepts; defaults are filled in, so two
@@ -40,7 +40,9 @@ struct cfg_tls {
 struct cfg_ssh {
 	char *username;
 	char *private_key_file;
-	char *host_key_file; /* the cache's expected public key / known_hosts */
+	char *host_key_file; /* client: the cache's expected public key / known_hosts;
+				listener: the cache's own private host key */
+	char *authorized_keys_file; /* listener: routers' public keys; client: NULL */
 };
 
 /* One cache the client connects to (ietf-rpki-rtr cache-server). */
@@ -148,5 +150,57 @@ struct cfg_yang_module {
 };
 extern const struct cfg_yang_module cfg_yang_modules[];
 extern const size_t cfg_yang_module_count;
+
+/* ---- between config.c, config_read.c, config_write.c, instance_state.c ---- */
+
+struct ly_ctx;
+struct lyd_node;
+struct rtrmod_client;
+struct rtrmod_cache;
+struct rtrmod_feed;
+
+/* Have libyang store its messages instead of printing them; returns the
+ * options to put back with ly_log_options() when done. */
+uint32_t cfg_ly_quiet(void);
+/* A libyang context holding the compiled-in modules and nothing else (no
+ * search directories, no yang-library data).  The caller has libyang's
+ * messages stored, not printed (cfg_ly_quiet); on failure diag
+ * says why.  RTRMOD_ENOMEM or RTRMOD_EPARSE (a module that does not
+ * compile, which the build's own checks rule out). */
+int cfg_ly_new(struct ly_ctx **out, struct rtrmod_config_diag *diag);
+/* The text a configuration was loaded from, for messages and line numbers. */
+struct cfg_src {
+	const char *name; /* file name for messages */
+	const char *text; /* NUL-terminated */
+	size_t len;
+	bool xml;
+};
+
+/* libyang's last stored error as diag (file, line, data path, message);
+ * the line is located in src->text when libyang gives none.  Returns the
+ * RTRMOD_E* matching it (ENOMEM or EPARSE). */
+int cfg_ly_diag(const struct ly_ctx *ly, const struct cfg_src *src,
+		struct rtrmod_config_diag *diag);
+/* The 1-based line of the node at data path `path` in `text` (JSON or XML
+ * instance data), or of its nearest ancestor written there; 0 if none.
+ * *exact (may be NULL) says whether the node itself was found. */
+unsigned cfg_locate_line(const char *text, size_t len, bool xml, const char *path, bool *exact);
+
+/* Validated data tree (its first top-level sibling; NULL for an empty
+ * file) -> typed configuration, with the core's own checks (numeric
+ * addresses, modelled features not implemented: RTRMOD_ENOTSUP). */
+int cfg_read(struct rtrmod_ctx *ctx, const struct lyd_node *tree, const struct cfg_src *src,
+	     struct rtrmod_config **out, struct rtrmod_config_diag *diag);
+/* Typed configuration -> data tree in `ly` (every value written; the
+ * printer trims defaults).  *out is NULL when there is nothing at all. */
+int cfg_write(const struct rtrmod_config *config, const struct ly_ctx *ly, struct lyd_node **out);
+
+/* The state of a running client, cache server and feed (each may be NULL)
+ * as RFC 7951 JSON of the model's config false nodes, with the list keys
+ * they hang off; *out NUL-terminated, freed with the ctx allocator.
+ * rtrmod_instance_state() is this with the instance's own objects. */
+int cfg_state_json(struct rtrmod_ctx *ctx, const struct rtrmod_config *config,
+		   struct rtrmod_client *client, struct rtrmod_cache *cache,
+		   struct rtrmod_feed *feed, char **out);
 
 #endif
