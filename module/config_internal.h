@@ -7,7 +7,7 @@
  *   config_read.c    validated data tree -> struct rtrmod_config
  *   config_write.c   struct rtrmod_config -> data tree (print, round trip)
  *   config_typed.c   equality, deep copy, freeing, diagnostics of the typed form
- *   yang_modules.c   generated: the text of yang/*.yang
+ *   yang_modules.c   generated: the text of the .yang files in yang/
  *
  * Every value here is already checked against the model (ranges, must
  * rules) and against what the core accepts; defaults are filled in, so two
@@ -134,6 +134,11 @@ struct rtrmod_config *cfg_dup(struct rtrmod_ctx *ctx, const struct rtrmod_config
 /* A zeroed configuration with every default of the model filled in
  * (config_read.c starts from it; tests build configurations from it). */
 struct rtrmod_config *cfg_new_default(struct rtrmod_ctx *ctx);
+/* One list entry with the model's defaults (server-port 323, preference 1,
+ * protocol-version 2, timers 3600/600/7200 s, 30 s timeout, TCP); the keys
+ * (address) are left empty for the caller. */
+void cfg_cache_defaults(struct cfg_cache *cache);
+void cfg_listener_defaults(struct cfg_listener *listener);
 /* Free a configuration and everything it owns; NULL is fine. */
 void cfg_free(struct rtrmod_config *config);
 
