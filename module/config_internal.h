@@ -136,6 +136,11 @@ struct rtrmod_config *cfg_dup(struct rtrmod_ctx *ctx, const struct rtrmod_config
 /* A zeroed configuration with every default of the model filled in
  * (config_read.c starts from it; tests build configurations from it). */
 struct rtrmod_config *cfg_new_default(struct rtrmod_ctx *ctx);
+/* One list entry with the model's defaults (server-port 323, preference 1,
+ * protocol-version 2, timers 3600/600/7200 s, 30 s timeout, TCP); the keys
+ * (address) are left empty for the caller. */
+void cfg_cache_defaults(struct cfg_cache *cache);
+void cfg_listener_defaults(struct cfg_listener *listener);
 /* Free a configuration and everything it owns; NULL is fine. */
 void cfg_free(struct rtrmod_config *config);
 

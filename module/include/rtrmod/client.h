@@ -90,8 +90,12 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_add_cache(struct rtrmod_client *clien
  * Remove a cache added with rtrmod_client_add_cache: its session is closed
  * (no Error Report: RFC 8210 has none for "going away") and its data leaves
  * the merged table, with one update callback if that changes the table.
+ * When it was the serving group's only cache with data and no other group
+ * has data yet, the table stays until another group has synced (and at
+ * most until the removed data would have expired), so the host never sees
+ * an empty table between the two; meanwhile no group counts as serving.
  * `cache` is invalid afterwards.  RTRMOD_ESTATE from inside the client's
- * own callbacks.
+ * own callbacks, RTRMOD_ENOENT for a cache this client does not have.
  */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_remove_cache(struct rtrmod_client *client,
 							struct rtrmod_client_cache *cache);

@@ -35,7 +35,7 @@ enum rtrmod_config_format {
 struct rtrmod_config_diag {
 	unsigned line;  /* 1-based line in the file; 0 when unknown */
 	char path[512]; /* YANG data path of the fault, e.g.
-			   "/rtrmod:rtrmod/client/cache-server[address='192.0.2.1'][server-port='323']/refresh-time" */
+			   "/rtrmod:rtrmod/client/cache-servers/cache-server[address='192.0.2.1'][server-port='323']/refresh-time" */
 	char text[1024]; /* the whole message: "FILE:LINE: PATH: what is wrong" */
 };
 
