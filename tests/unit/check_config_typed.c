@@ -179,7 +179,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->validation.local_as, 0);
 	ck_assert(!c->validation.aspa);
 	ck_assert(!c->http.enabled);
-	ck_assert_uint_eq(c->http.port, 9323);
+	ck_assert_uint_eq(c->http.port, 9847);
 	ck_assert_ptr_null(c->control_socket);
 	ck_assert_ptr_null(c->name);
 	cfg_cache_defaults(&cache);
