@@ -77,9 +77,10 @@ client_switch(struct rtrmod_client *c, int gi)
 		c->rebuild = true;
 		return;
 	}
-	if (gi != c->serving)
-		log_info(c->ctx, "rtr: serving group is now %s%u", gi >= 0 ? "preference " : "none",
-			 gi >= 0 ? c->groups[gi].preference : 0);
+	if (gi != c->serving && gi >= 0)
+		log_info(c->ctx, "rtr: serving group is now preference %u", c->groups[gi].preference);
+	else if (gi != c->serving)
+		log_info(c->ctx, "rtr: no group is serving now");
 	c->serving = gi;
 	client_publish(c, d);
 	rtrmod_delta_free(d);
