@@ -3,6 +3,10 @@
  * listeners and admission (ACL, session limit), updates to the served set,
  * and the status and counters the host reads.
  *
+ * Settings change one by one (rtrmod_cache_set_*) or all at once
+ * (cache_settings_prepare/commit), and listeners come and go while
+ * sessions keep running.
+ *
  * Invariants: the served set only ever changes through rtrmod_cache_update(),
  * which either takes a real change whole (new serial, delta in the history,
  * encodings dropped, every session notified) or changes nothing.  Session IDs
@@ -22,6 +26,7 @@
 
 #include "cache_internal.h"
 #include "rtrmod_internal.h"
+#include "transport_internal.h"
 
 #define CACHE_DEFAULT_HISTORY  32
 #define CACHE_DEFAULT_SESSIONS 1024
@@ -292,6 +297,109 @@ rtrmod_cache_acl_clear(struct rtrmod_cache *c)
 	c->nacl = 0;
 }
 
+/* ---- settings applied whole ------------------------------------------------------- */
+
+struct cache_prepared {
+	struct cache_settings s;
+	struct hdelta **ring;      /* NULL: the history keeps its capacity */
+	struct rtrmod_prefix *acl; /* the new ACL (NULL when empty) */
+};
+
+static bool
+acl_entry_ok(const struct rtrmod_prefix *p)
+{
+	return (p->afi == RTRMOD_AFI_IPV4 && p->len <= 32) ||
+	       (p->afi == RTRMOD_AFI_IPV6 && p->len <= 128);
+}
+
+/* The same checks as the setters above, all before anything is allocated. */
+static int
+settings_check(const struct cache_settings *s)
+{
+	if (s->vmin > s->vmax || s->vmax > RTRMOD_PDU_VERSION_MAX || s->history < 1 ||
+	    s->history > 65536 || s->send_ms == 0 || s->handshake_ms == 0 ||
+	    (s->nacl > 0 && s->acl == NULL))
+		return RTRMOD_EINVAL;
+	if (s->refresh < 1 || s->refresh > REFRESH_MAX || s->retry < 1 || s->retry > RETRY_MAX ||
+	    s->expire < EXPIRE_MIN || s->expire > EXPIRE_MAX || s->expire <= s->refresh ||
+	    s->expire <= s->retry)
+		return RTRMOD_ERANGE;
+	for (size_t i = 0; i < s->nacl; i++)
+		if (!acl_entry_ok(&s->acl[i]))
+			return RTRMOD_EINVAL;
+	return 0;
+}
+
+int
+cache_settings_prepare(struct rtrmod_cache *c, const struct cache_settings *s,
+		       struct cache_prepared **out)
+{
+	struct cache_prepared *p;
+	int rc;
+
+	*out = NULL;
+	if (c == NULL || s == NULL)
+		return RTRMOD_EINVAL;
+	if ((rc = settings_check(s)) != 0)
+		return rc;
+	if ((p = ctx_zalloc(c->ctx, sizeof(*p))) == NULL)
+		return RTRMOD_ENOMEM;
+	p->s = *s;
+	p->s.acl = NULL;
+	if (s->history != c->hist.cap &&
+	    (p->ring = ctx_zalloc(c->ctx, s->history * sizeof(*p->ring))) == NULL)
+		goto fail;
+	if (s->nacl > 0) {
+		if ((p->acl = ctx_alloc(c->ctx, s->nacl * sizeof(*p->acl))) == NULL)
+			goto fail;
+		memcpy(p->acl, s->acl, s->nacl * sizeof(*p->acl));
+	}
+	*out = p;
+	return 0;
+fail:
+	cache_settings_discard(c, p);
+	return RTRMOD_ENOMEM;
+}
+
+void
+cache_settings_discard(struct rtrmod_cache *c, struct cache_prepared *p)
+{
+	if (p == NULL)
+		return;
+	ctx_free(c->ctx, p->ring);
+	ctx_free(c->ctx, p->acl);
+	ctx_free(c->ctx, p);
+}
+
+/* New timers and a new history capacity invalidate the encodings (End of
+ * Data carries the timers; delta slots are indexed by the capacity):
+ * sessions still sending the old ones keep their references. */
+void
+cache_settings_commit(struct rtrmod_cache *c, struct cache_prepared *p)
+{
+	const struct cache_settings *s = &p->s;
+
+	if (s->refresh != c->refresh || s->retry != c->retry || s->expire != c->expire ||
+	    p->ring != NULL)
+		cache_encodings_drop(c);
+	c->vmin = s->vmin;
+	c->vmax = s->vmax;
+	c->refresh = s->refresh;
+	c->retry = s->retry;
+	c->expire = s->expire;
+	if (p->ring != NULL)
+		history_set_cap_with(&c->hist, s->history, p->ring);
+	p->ring = NULL;
+	c->max_sessions = s->max_sessions;
+	c->send_ms = s->send_ms;
+	c->handshake_ms = s->handshake_ms;
+	ctx_free(c->ctx, c->acl);
+	c->acl = p->acl;
+	c->nacl = s->nacl;
+	p->acl = NULL;
+	cache_settings_discard(c, p);
+}
+
 /* ---- admission -------------------------------------------------------------------- */
 
 static bool
@@ -380,14 +488,28 @@ listener_cb(void *arg, int fd, enum rtrmod_io_event event)
 	}
 }
 
+/* The host prefix of numeric `addr`, the key listeners are found by. */
+static int
+listener_addr(const char *addr, struct rtrmod_prefix *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint16_t port;
+
+	if (addr == NULL || sockaddr_parse(addr, 0, &ss, &len) != 0)
+		return RTRMOD_EINVAL;
+	return sockaddr_to_prefix(&ss, out, &port);
+}
+
 int
 rtrmod_cache_listen(struct rtrmod_cache *c, const char *addr, uint16_t port, uint16_t *bound)
 {
 	struct cache_listener *l, **ls;
+	struct rtrmod_prefix key;
 	uint16_t local = 0;
 	int rc, fd;
 
-	if (c == NULL || addr == NULL)
+	if (c == NULL || listener_addr(addr, &key) != 0)
 		return RTRMOD_EINVAL;
 	ls = ctx_realloc(c->ctx, c->listeners, (c->nlisteners + 1) * sizeof(*ls));
 	if (ls == NULL)
@@ -402,15 +524,44 @@ rtrmod_cache_listen(struct rtrmod_cache *c, const char *addr, uint16_t port, uin
 	}
 	l->cache = c;
 	l->fd = fd;
+	l->addr = key;
 	if ((rc = rtrmod_tcp_local_port(fd, &local)) != 0 ||
 	    (rc = ctx_watch(c->ctx, fd, RTRMOD_IO_READ, listener_cb, l, &l->watch)) != 0) {
 		listener_close(c, l);
 		return rc;
 	}
+	l->port = local;
 	ls[c->nlisteners++] = l;
 	if (bound != NULL)
 		*bound = local;
 	log_info(c->ctx, "cache: listening on %s port %u", addr, (unsigned)local);
+	return 0;
+}
+
+/* Addresses compare as parsed, so "::1" finds a listener made with
+ * "0::1".  The sessions it accepted are the connections' own: they stay. */
+int
+rtrmod_cache_unlisten(struct rtrmod_cache *c, const char *addr, uint16_t port)
+{
+	struct rtrmod_prefix key;
+	struct cache_listener *l;
+	size_t i;
+
+	if (c == NULL || listener_addr(addr, &key) != 0)
+		return RTRMOD_EINVAL;
+	for (i = 0; i < c->nlisteners; i++) {
+		l = c->listeners[i];
+		if (l->port == port && l->addr.afi == key.afi &&
+		    memcmp(l->addr.addr, key.addr, sizeof(key.addr)) == 0)
+			break;
+	}
+	if (i == c->nlisteners)
+		return RTRMOD_ENOENT;
+	listener_close(c, c->listeners[i]);
+	memmove(&c->listeners[i], &c->listeners[i + 1],
+		(c->nlisteners - i - 1) * sizeof(*c->listeners));
+	c->nlisteners--;
+	log_info(c->ctx, "cache: no longer listening on %s port %u", addr, (unsigned)port);
 	return 0;
 }
 

@@ -359,13 +359,21 @@ int
 history_set_cap(struct cache_history *h, unsigned cap)
 {
 	struct hdelta **ring;
-	unsigned keep, drop, i;
 
 	if (cap == 0)
 		return RTRMOD_EINVAL;
 	ring = ctx_zalloc(h->ctx, cap * sizeof(*ring));
 	if (ring == NULL)
 		return RTRMOD_ENOMEM;
+	history_set_cap_with(h, cap, ring);
+	return 0;
+}
+
+void
+history_set_cap_with(struct cache_history *h, unsigned cap, struct hdelta **ring)
+{
+	unsigned keep, drop, i;
+
 	keep = h->count < cap ? h->count : cap;
 	drop = h->count - keep;
 	for (i = 0; i < drop; i++)
@@ -377,7 +385,6 @@ history_set_cap(struct cache_history *h, unsigned cap)
 	h->cap = cap;
 	h->count = keep;
 	h->head = 0;
-	return 0;
 }
 
 void

@@ -87,6 +87,9 @@ void history_fini(struct cache_history *h);
 /* Forget every delta and make `serial` current. */
 void history_reset(struct cache_history *h, uint32_t serial);
 int history_set_cap(struct cache_history *h, unsigned cap);
+/* The same with `ring` (cap zeroed slots, ctx-allocated) made beforehand:
+ * cannot fail.  The history owns ring from then on. */
+void history_set_cap_with(struct cache_history *h, unsigned cap, struct hdelta **ring);
 /* Append the delta from the current serial to the next (owned from now);
  * the serial advances by one (RFC 1982: modulo 2^32). */
 void history_push(struct cache_history *h, struct hdelta *d);
@@ -166,6 +169,8 @@ struct cache_conn *conn_next(const struct cache_conn *c);
 
 struct cache_listener {
 	struct rtrmod_cache *cache;
+	struct rtrmod_prefix addr; /* the address listened on, as a host prefix */
+	uint16_t port;             /* the bound port */
 	int fd;
 	void *watch;
 	void *pause; /* timer while out of descriptors */
@@ -215,5 +220,30 @@ size_t cache_encodings_memory(const struct rtrmod_cache *c);
 
 /* The dead list is reaped from a zero-delay timer, never inline. */
 void cache_reap_soon(struct rtrmod_cache *c);
+
+/*
+ * Every setting of rtrmod_cache_set_*() and the ACL at once, for a
+ * configuration applied whole (rtrmod_instance_apply): cache_settings_prepare
+ * checks every value as the setters do and allocates what a change needs
+ * (the history ring, the ACL copy) without touching the cache;
+ * cache_settings_commit then puts them all in place and cannot fail;
+ * cache_settings_discard drops a prepared change instead.
+ */
+struct cache_settings {
+	uint8_t vmin, vmax;
+	uint32_t refresh, retry, expire;
+	unsigned history;
+	unsigned max_sessions;
+	uint32_t send_ms, handshake_ms;
+	const struct rtrmod_prefix *acl;
+	size_t nacl;
+};
+
+struct cache_prepared;
+
+int cache_settings_prepare(struct rtrmod_cache *c, const struct cache_settings *s,
+			   struct cache_prepared **out);
+void cache_settings_commit(struct rtrmod_cache *c, struct cache_prepared *p);
+void cache_settings_discard(struct rtrmod_cache *c, struct cache_prepared *p);
 
 #endif

@@ -4,7 +4,9 @@
  * ROV index kept current from it, and the host's callbacks and status.
  *
  * Invariants: `merged` is always the merge (client_merge.c) of the serving
- * group's committed sets, and the ROV index always holds merged's VRPs.  A
+ * group's committed sets (or, while `holding`, with no group serving, the
+ * table a removed cache left until another group syncs), and the ROV index
+ * always holds merged's VRPs.  A
  * member of the serving group that commits changes both at once, by one
  * sealed delta that is also what the host's update callback receives.  The
  * choice of serving group, and starting and stopping groups, happens only
@@ -69,12 +71,16 @@ client_switch(struct rtrmod_client *c, int gi)
 		rtrmod_set_unref(next);
 	}
 	if (rc != 0) {
+		/* Try again at the next evaluation: merged must not keep a
+		 * group's data that left. */
 		log_err(c->ctx, "rtr: cannot merge group: %s", rtrmod_strerror(rc));
+		c->rebuild = true;
 		return;
 	}
-	if (gi != c->serving)
-		log_info(c->ctx, "rtr: serving group is now %s%u", gi >= 0 ? "preference " : "none",
-			 gi >= 0 ? c->groups[gi].preference : 0);
+	if (gi != c->serving && gi >= 0)
+		log_info(c->ctx, "rtr: serving group is now preference %u", c->groups[gi].preference);
+	else if (gi != c->serving)
+		log_info(c->ctx, "rtr: no group is serving now");
 	c->serving = gi;
 	client_publish(c, d);
 	rtrmod_delta_free(d);
@@ -143,6 +149,25 @@ group_run(struct rtrmod_client *c, struct client_group *g, bool on)
 	}
 }
 
+static void
+client_hold_end(struct rtrmod_client *c)
+{
+	ctx_timer_cancel(c->ctx, &c->hold_timer);
+	c->holding = false;
+}
+
+static void
+hold_cb(void *arg)
+{
+	struct rtrmod_client *c = arg;
+
+	c->hold_timer = NULL;
+	c->holding = false;
+	log_info(c->ctx, "rtr: the table of a removed cache expired");
+	c->rebuild = true;
+	client_reevaluate(c);
+}
+
 /*
  * RFC 8210 §10: the most preferred group with a synced cache serves; with
  * none synced, the most preferred one still holding unexpired data does.
@@ -165,9 +190,11 @@ client_reevaluate(struct rtrmod_client *c)
 			serving = (int)g;
 	/* Switch first: a group stopped below purges its data, and must no
 	 * longer be serving then, or the host would see its records leave
-	 * before the new group's arrive. */
-	if (serving != c->serving || c->rebuild) {
+	 * before the new group's arrive.  A table held for a removed cache
+	 * stays until a group has data again (or it expires). */
+	if ((serving != c->serving || c->rebuild) && (serving >= 0 || !c->holding)) {
 		c->rebuild = false;
+		client_hold_end(c);
 		client_switch(c, serving);
 	}
 	for (size_t g = 0; g < c->ngroups; g++)
@@ -183,13 +210,28 @@ eval_cb(void *arg)
 	client_reevaluate(c);
 }
 
+int
+client_eval_arm(struct rtrmod_client *c)
+{
+	int rc;
+
+	if (c->eval_timer != NULL || !c->started || c->freeing)
+		return 0;
+	if ((rc = ctx_timer_arm(c->ctx, 0, eval_cb, c, &c->eval_timer)) != 0)
+		log_err(c->ctx, "rtr: the event loop refused a timer");
+	return rc;
+}
+
 static void
 client_eval_soon(struct rtrmod_client *c)
 {
-	if (c->eval_timer != NULL || !c->started || c->freeing)
-		return;
-	if (ctx_timer_arm(c->ctx, 0, eval_cb, c, &c->eval_timer) != 0)
-		log_err(c->ctx, "rtr: the event loop refused a timer");
+	(void)client_eval_arm(c); /* logged */
+}
+
+bool
+client_in_callback(const struct rtrmod_client *c)
+{
+	return c->depth > 0;
 }
 
 /* ---- session callbacks ------------------------------------------------------------ */
@@ -285,6 +327,7 @@ rtrmod_client_free(struct rtrmod_client *c)
 	}
 	c->freeing = true;
 	ctx_timer_cancel(c->ctx, &c->eval_timer);
+	ctx_timer_cancel(c->ctx, &c->hold_timer);
 	for (size_t i = 0; i < c->ncaches; i++) {
 		conn_close(c->caches[i]);
 		csess_fini(&c->caches[i]->sess);
@@ -392,6 +435,125 @@ rtrmod_client_add_cache(struct rtrmod_client *c, const char *addr, uint16_t port
 	return 0;
 }
 
+/* Take cc out of its group; an empty group goes, and the serving index
+ * follows (-1 when the serving group itself went).  No allocation. */
+static void
+client_group_remove(struct rtrmod_client *c, struct client_cache *cc)
+{
+	int gi = group_of(c, cc);
+	struct client_group *g;
+	size_t i;
+
+	if (gi < 0)
+		return;
+	g = &c->groups[gi];
+	for (i = 0; i < g->count && g->caches[i] != cc; i++)
+		;
+	if (i == g->count)
+		return;
+	memmove(&g->caches[i], &g->caches[i + 1], (g->count - i - 1) * sizeof(*g->caches));
+	if (--g->count > 0)
+		return;
+	ctx_free(c->ctx, g->caches);
+	memmove(&c->groups[gi], &c->groups[gi + 1],
+		(c->ngroups - (size_t)gi - 1) * sizeof(*c->groups));
+	c->ngroups--;
+	if (c->serving == gi)
+		c->serving = -1;
+	else if (c->serving > gi)
+		c->serving--;
+}
+
+static bool
+client_has_data(const struct rtrmod_client *c)
+{
+	for (size_t g = 0; g < c->ngroups; g++)
+		if (group_has_data(&c->groups[g]))
+			return true;
+	return false;
+}
+
+/*
+ * The serving group's last data left with a removed cache, and no other
+ * group has any yet (they were stopped while it served, RFC 8210 §10): the
+ * table stays as it was until another group has synced, so the host sees
+ * one change from the old table to the new one, never an empty table in
+ * between; but no longer than the removed data would have been kept
+ * (its Expire Interval, RFC 8210 §6).  Without a timer, no hold.
+ */
+static void
+client_hold(struct rtrmod_client *c, uint64_t until)
+{
+	uint64_t now = ctx_now_ms(c->ctx);
+
+	client_hold_end(c);
+	if (until == UINT64_MAX || until <= now ||
+	    ctx_timer_arm(c->ctx, until - now, hold_cb, c, &c->hold_timer) != 0)
+		return;
+	c->holding = true;
+	log_info(c->ctx, "rtr: keeping the table until another group has synced");
+}
+
+bool
+client_has_table(const struct rtrmod_client *c)
+{
+	return c->serving >= 0 || c->holding;
+}
+
+/*
+ * The session closes without an Error Report (RFC 8210 §12 has no code for
+ * "going away"; closing the transport is how a router leaves, §9).  If the
+ * cache held data in the serving group, the serving group is chosen again
+ * and the merged table rebuilt from what remains, in one switch: records
+ * another member still has stay, and when the group is gone the next one
+ * takes over without an empty table in between (held as above when it has
+ * no data yet).  Nothing here allocates but that merge and the hold's
+ * timer; if the merge fails, the next evaluation retries it (c->rebuild).
+ */
+int
+rtrmod_client_remove_cache(struct rtrmod_client *c, struct rtrmod_client_cache *cache)
+{
+	struct client_cache *cc = (struct client_cache *)(void *)cache;
+	bool serving, had_data;
+	uint64_t until;
+	size_t i;
+
+	if (c == NULL || cc == NULL)
+		return RTRMOD_EINVAL;
+	if (c->depth > 0) {
+		log_err(c->ctx, "rtr: cache removed from inside a client callback: refused");
+		return RTRMOD_ESTATE;
+	}
+	for (i = 0; i < c->ncaches && c->caches[i] != cc; i++)
+		;
+	if (i == c->ncaches)
+		return RTRMOD_ENOENT;
+	serving = c->serving >= 0 && group_of(c, cc) == c->serving;
+	had_data = cc->sess.set != NULL;
+	until = cc->sess.expire_at;
+	conn_close(cc);
+	memmove(&c->caches[i], &c->caches[i + 1], (c->ncaches - i - 1) * sizeof(*c->caches));
+	c->ncaches--;
+	client_group_remove(c, cc);
+	log_info(c->ctx, "rtr %s: removed%s", cc->name,
+		 serving && had_data ? " from the serving group" : "");
+	csess_fini(&cc->sess);
+	ctx_free(c->ctx, cc);
+	if (!c->started)
+		return 0;
+	if (serving && had_data) {
+		c->rebuild = true;
+		if (!client_has_data(c))
+			client_hold(c, until);
+		client_reevaluate(c);
+	} else {
+		/* A member without data never decided what serves; the
+		 * groups to keep connected may still change. */
+		client_eval_soon(c);
+	}
+	return 0;
+}
+
 int
 rtrmod_client_start(struct rtrmod_client *c)
 {
@@ -413,6 +575,7 @@ rtrmod_client_stop(struct rtrmod_client *c)
 	if (c == NULL || !c->started)
 		return;
 	ctx_timer_cancel(c->ctx, &c->eval_timer);
+	client_hold_end(c);
 	for (size_t g = 0; g < c->ngroups; g++)
 		group_run(c, &c->groups[g], false);
 	client_switch(c, -1);

@@ -32,7 +32,8 @@ cc_ctx(const struct client_cache *cc)
 int
 conn_tcp_connect(struct client_cache *cc, struct rtrmod_stream **out)
 {
-	return rtrmod_tcp_connect(cc_ctx(cc), cc->addr, cc->port, out);
+	return rtrmod_tcp_connect_from(cc_ctx(cc), cc->addr, cc->port,
+				       cc->local_addr[0] != '\0' ? cc->local_addr : NULL, out);
 }
 
 static void

@@ -194,6 +194,7 @@ struct client_cache {
 	struct rtrmod_client *client;
 	char addr[64];
 	uint16_t port;
+	char local_addr[64]; /* "" : the kernel chooses */
 	char name[80];
 	unsigned preference;
 	const char *transport;
@@ -223,7 +224,8 @@ struct rtrmod_client {
 	size_t ngroups;
 	bool started, freeing;
 	bool rebuild; /* merge the serving group afresh at the next evaluation */
-	void *eval_timer;
+	bool holding; /* no group serves; merged is a removed cache's table */
+	void *eval_timer, *hold_timer;
 	int serving; /* group index, -1 none */
 	struct rtrmod_set *merged;
 	struct rtrmod_set *empty;
@@ -237,6 +239,14 @@ struct rtrmod_client {
 
 /* A group's members changed data or state: recompute what serves. */
 void client_reevaluate(struct rtrmod_client *c);
+/* Make sure an evaluation is due soon (started clients only): 0, or the
+ * loop's refusal (rtrmod_instance_apply wants to know, not just a log). */
+int client_eval_arm(struct rtrmod_client *c);
+/* Whether a callback of the client into the host is under way. */
+bool client_in_callback(const struct rtrmod_client *c);
+/* Whether the merged table is data (a group serves, or a removed cache's
+ * table is held), not just the empty table of a client without any. */
+bool client_has_table(const struct rtrmod_client *c);
 /* A member of the serving group committed `change`. */
 int client_merge_change(struct rtrmod_client *c, const struct client_group *g,
 			const struct rtrmod_delta *change, struct rtrmod_delta **out);

@@ -9,8 +9,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "client_internal.h"
 #include "rtrmod_internal.h"
+#include "transport_internal.h"
 
 static struct client_cache *
 cc_of(struct rtrmod_client_cache *cache)
@@ -71,6 +75,37 @@ rtrmod_client_cache_set_timeout(struct rtrmod_client_cache *cache, uint32_t ms)
 		return RTRMOD_EINVAL;
 	cc_of(cache)->sess.timeout_ms = ms;
 	return 0;
+}
+
+/* Checked here, not at connect time: a wrong family is a configuration
+ * error to report now, not a connection that fails every retry. */
+int
+rtrmod_client_cache_set_local_address(struct rtrmod_client_cache *cache, const char *addr)
+{
+	struct client_cache *cc = cc_of(cache);
+	struct sockaddr_storage local, remote;
+	socklen_t len;
+
+	if (cc == NULL)
+		return RTRMOD_EINVAL;
+	if (addr == NULL) {
+		cc->local_addr[0] = '\0';
+		return 0;
+	}
+	if (strlen(addr) >= sizeof(cc->local_addr) || sockaddr_parse(addr, 0, &local, &len) != 0 ||
+	    sockaddr_parse(cc->addr, cc->port, &remote, &len) != 0 ||
+	    local.ss_family != remote.ss_family)
+		return RTRMOD_EINVAL;
+	snprintf(cc->local_addr, sizeof(cc->local_addr), "%s", addr);
+	return 0;
+}
+
+const char *
+rtrmod_client_cache_local_address(const struct rtrmod_client_cache *cache)
+{
+	const struct client_cache *cc = ccc_of(cache);
+
+	return cc->local_addr[0] != '\0' ? cc->local_addr : NULL;
 }
 
 int

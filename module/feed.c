@@ -87,6 +87,14 @@ feed_set_clock(struct rtrmod_feed *f, feed_clock_fn *fn, void *arg)
 	f->clock_arg = fn != NULL ? arg : NULL;
 }
 
+void
+feed_set_cache(struct rtrmod_feed *f, struct rtrmod_cache *cache)
+{
+	f->cache = cache;
+	if (cache != NULL)
+		rtrmod_cache_set_stale(cache, f->stale);
+}
+
 /* "2025-07-20T10:01:43Z" into buf (32 bytes). */
 static const char *
 feed_time_text(int64_t t, char *buf)

@@ -7,6 +7,7 @@
  * sendmsg(MSG_NOSIGNAL) so a vanished peer is an error value, never SIGPIPE;
  * addresses are numeric only, since name resolution would block.  EINTR is
  * retried; EAGAIN becomes RTRMOD_EAGAIN with the readiness to wait for.
+ * An outgoing connection may be bound to a local address first.
  */
 #include "config.h"
 
@@ -285,8 +286,38 @@ int
 rtrmod_tcp_connect(struct rtrmod_ctx *ctx, const char *addr, uint16_t port,
 		   struct rtrmod_stream **out)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
+	return rtrmod_tcp_connect_from(ctx, addr, port, NULL, out);
+}
+
+/* Bind the local end before connecting.  IP_BIND_ADDRESS_NO_PORT lets
+ * connect() pick the port with the 4-tuple known, so many sessions from one
+ * source address do not each reserve an ephemeral port at bind time. */
+static int
+tcp_bind_local(struct rtrmod_ctx *ctx, int fd, const struct sockaddr_storage *ls, socklen_t llen,
+	       const char *local_addr)
+{
+	int one = 1, err;
+
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+#else
+	(void)one;
+#endif
+	if (bind(fd, (const struct sockaddr *)ls, llen) == 0)
+		return 0;
+	err = errno;
+	log_err(ctx, "tcp: bind to local address %s: %s", local_addr, strerror(err));
+	if (err == EADDRINUSE)
+		return RTRMOD_EEXIST;
+	return err == EADDRNOTAVAIL ? RTRMOD_ENOENT : RTRMOD_EIO;
+}
+
+int
+rtrmod_tcp_connect_from(struct rtrmod_ctx *ctx, const char *addr, uint16_t port,
+			const char *local_addr, struct rtrmod_stream **out)
+{
+	struct sockaddr_storage ss, ls;
+	socklen_t len, llen = 0;
 	int fd, rc, one = 1;
 
 	if (out == NULL)
@@ -294,10 +325,17 @@ rtrmod_tcp_connect(struct rtrmod_ctx *ctx, const char *addr, uint16_t port,
 	*out = NULL;
 	if (ctx == NULL || port == 0 || sockaddr_parse(addr, port, &ss, &len) != 0)
 		return RTRMOD_EINVAL;
+	if (local_addr != NULL &&
+	    (sockaddr_parse(local_addr, 0, &ls, &llen) != 0 || ls.ss_family != ss.ss_family))
+		return RTRMOD_EINVAL;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return tcp_errno(errno);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (local_addr != NULL && (rc = tcp_bind_local(ctx, fd, &ls, llen, local_addr)) != 0) {
+		close(fd);
+		return rc;
+	}
 	do
 		rc = connect(fd, (struct sockaddr *)&ss, len);
 	while (rc != 0 && errno == EINTR);

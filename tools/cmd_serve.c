@@ -8,6 +8,10 @@
  * reloads now, SIGINT and SIGTERM end the loop and everything is freed).
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the first load or listening
  * fails (there is no last good set to fall back on), 2 usage error.
+ *
+ * With --config FILE the YANG configuration says what to serve and
+ * serve_config.c runs it; every flag the model also covers is then refused
+ * here, naming the leaf to set instead, so that the two never disagree.
  */
 #include "config.h"
 
@@ -28,9 +32,11 @@
 #include "commands.h"
 #include "goflag.h"
 #include "serve_bind.h"
+#include "serve_config.h"
 
 const char serve_usage[] =
     "usage: rtrmod serve -cache FILE [flags]\n"
+    "       rtrmod serve --config FILE [--control PATH] [-loglevel LEVEL]\n"
     "\n"
     "Run a standalone RTR cache (RFC 6810 v0, RFC 8210 v1, 8210bis v2 with\n"
     "ASPA) serving the union of the VRP JSON files given with -cache, with\n"
@@ -83,6 +89,18 @@ const char serve_usage[] =
     "                        a Go duration or seconds (default 30s)\n"
     "  -h, -help, --help     this text\n"
     "\n"
+    "With a YANG configuration (see `rtrmod config --help`):\n"
+    "  --config FILE         run what FILE configures (the cache server, its\n"
+    "                        listeners, sources and SLURM, the client's caches);\n"
+    "                        SIGHUP reads FILE again and puts what changed in\n"
+    "                        place (a refused file keeps the running one), and\n"
+    "                        reloads the sources.  Every flag above that FILE\n"
+    "                        can say is refused with it, naming the YANG leaf to\n"
+    "                        set instead; -loglevel and -version still work\n"
+    "  --control PATH        serve the control socket (`rtrmod config state`) at\n"
+    "                        PATH, when FILE does not set\n"
+    "                        /rtrmod:rtrmod/control/socket itself\n"
+    "\n"
     "Logs go to standard error.  Exit status: 0 after SIGINT or SIGTERM, 1 when\n"
     "the first load or listening fails, 2 usage error.\n";
 
@@ -109,6 +127,8 @@ enum serve_flag {
 	F_HISTORY,
 	F_ACL,
 	F_SEND_TIMEOUT,
+	F_CONFIG,      /* --config FILE: everything from the YANG configuration */
+	F_CONTROL,     /* --control PATH: its control socket */
 	F_IGNORED,     /* StayRTR's HTTP fetch tuning and extra logs */
 	F_UNSUPPORTED, /* StayRTR features rtrmod serve lacks yet */
 };
@@ -136,6 +156,8 @@ static const struct goflag serve_flags[] = {
     {"history", false, F_HISTORY},
     {"acl", false, F_ACL},
     {"send.timeout", false, F_SEND_TIMEOUT},
+    {"config", false, F_CONFIG},
+    {"control", false, F_CONTROL},
     {"etag", true, F_IGNORED},
     {"last.modified", true, F_IGNORED},
     {"mime", false, F_IGNORED},
@@ -170,6 +192,36 @@ struct serve_opts {
 	bool version;
 	const char *verify_key;
 	enum rtrmod_log_level loglevel;
+	const char *config, *control; /* --config FILE, --control PATH */
+	uint64_t given;               /* bit 1 << F_*: the flag was on the command line */
+};
+
+_Static_assert(F_UNSUPPORTED < 64, "serve_opts.given has a bit per flag");
+
+/* With --config, the flags the model covers, and the leaf that says it. */
+static const struct {
+	enum serve_flag id;
+	const char *leaf;
+} serve_config_leaves[] = {
+    {F_BIND, "/rtrmod:rtrmod/cache-server/listener"},
+    {F_CACHE, "/rtrmod:rtrmod/sources/source"},
+    {F_REFRESH, "/rtrmod:rtrmod/sources/refresh-interval"},
+    {F_SLURM, "/rtrmod:rtrmod/sources/slurm"},
+    {F_SLURM_REFRESH, "/rtrmod:rtrmod/sources/slurm (reloaded with the sources)"},
+    {F_CHECKTIME, "/rtrmod:rtrmod/sources/check-time"},
+    {F_MAXAGE, "/rtrmod:rtrmod/sources/max-age"},
+    {F_VERIFY, "/rtrmod:rtrmod/sources/signature-key-file"},
+    {F_VERIFY_KEY, "/rtrmod:rtrmod/sources/signature-key-file"},
+    {F_RTR_REFRESH, "/rtrmod:rtrmod/cache-server/refresh-interval"},
+    {F_RTR_RETRY, "/rtrmod:rtrmod/cache-server/retry-interval"},
+    {F_RTR_EXPIRE, "/rtrmod:rtrmod/cache-server/expire-interval"},
+    {F_PROTOCOL, "/rtrmod:rtrmod/cache-server/max-version"},
+    {F_MAXCONN, "/rtrmod:rtrmod/cache-server/max-sessions"},
+    {F_DISABLE_BGPSEC, "/rtrmod:rtrmod/sources/serve-router-keys"},
+    {F_DISABLE_ASPA, "/rtrmod:rtrmod/sources/serve-aspa"},
+    {F_HISTORY, "/rtrmod:rtrmod/cache-server/history"},
+    {F_ACL, "/rtrmod:rtrmod/cache-server/client-acl"},
+    {F_SEND_TIMEOUT, "/rtrmod:rtrmod/cache-server/send-timeout"},
 };
 
 struct serve {
@@ -271,6 +323,7 @@ serve_flag(void *arg, const struct goflag *f, const char *v)
 
 	if (f->is_bool)
 		(void)goflag_bool(v, &b); /* goflag checked it */
+	o->given |= UINT64_C(1) << f->id;
 	switch (f->id) {
 	case F_BIND:
 		o->bind = v;
@@ -335,6 +388,12 @@ serve_flag(void *arg, const struct goflag *f, const char *v)
 						 "want a duration (30s, 2m, 500ms) up to 24h",
 						 v);
 		return 0;
+	case F_CONFIG:
+		o->config = v;
+		return 0;
+	case F_CONTROL:
+		o->control = v;
+		return 0;
 	case F_IGNORED:
 		return 0;
 	default:
@@ -376,6 +435,38 @@ serve_opts_fini(struct serve_opts *o)
 	free(o->acl);
 }
 
+static const char *
+serve_flag_name(int id)
+{
+	for (size_t i = 0; i < sizeof(serve_flags) / sizeof(serve_flags[0]); i++)
+		if (serve_flags[i].id == id)
+			return serve_flags[i].name;
+	return "?";
+}
+
+/* With --config: EXIT_USAGE, naming each flag that the file says instead,
+ * or -1 to go on. */
+static int
+serve_config_conflicts(const struct serve_opts *o)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(serve_config_leaves) / sizeof(serve_config_leaves[0]); i++) {
+		if ((o->given & UINT64_C(1) << serve_config_leaves[i].id) == 0)
+			continue;
+		fprintf(stderr, "rtrmod serve: -%s conflicts with --config: set %s in %s\n",
+			serve_flag_name(serve_config_leaves[i].id), serve_config_leaves[i].leaf,
+			o->config);
+		any = true;
+	}
+	if (!any)
+		return -1;
+	fputs("rtrmod serve: with --config the file says what to serve; only -loglevel, "
+	      "--control and -version are taken beside it\n",
+	      stderr);
+	return EXIT_USAGE;
+}
+
 /* -1 to go on serving, else the exit status. */
 static int
 serve_opts_parse(int argc, char **argv, struct serve_opts *o)
@@ -399,6 +490,10 @@ serve_opts_parse(int argc, char **argv, struct serve_opts *o)
 	}
 	if (next < argc)
 		return serve_usage_error("unexpected argument '%s'", argv[next]);
+	if (o->config != NULL)
+		return serve_config_conflicts(o);
+	if (o->control != NULL)
+		return serve_usage_error("--control needs --config FILE");
 	if (!serve_bind_check(o->bind, err, sizeof(err)))
 		return serve_usage_error("%s", err);
 	if (o->ncaches == 0)
@@ -417,7 +512,7 @@ serve_opts_parse(int argc, char **argv, struct serve_opts *o)
 
 /* ---- logs and signals --------------------------------------------------------- */
 
-static void
+void
 serve_log(void *arg, enum rtrmod_log_level level, const char *msg)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
@@ -583,6 +678,11 @@ cmd_serve(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	status = serve_opts_parse(argc, argv, &o);
+	if (status < 0 && o.config != NULL) {
+		status = serve_config_run(o.config, o.control, o.loglevel);
+		serve_opts_fini(&o);
+		return status;
+	}
 	if (status < 0)
 		status = serve_setup(&s);
 	if (status < 0) {

@@ -27,4 +27,8 @@ int cmd_dump(int argc, char **argv);
 extern const char serve_usage[];
 int cmd_serve(int argc, char **argv);
 
+/* rtrmod config: check, print and ask about the YANG configuration. */
+extern const char config_usage[];
+int cmd_config(int argc, char **argv);
+
 #endif

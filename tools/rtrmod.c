@@ -48,7 +48,8 @@ static const struct command commands[] = {
 	{"dump", "connect to an RTR cache, sync and write its data as JSON", dump_usage, cmd_dump},
 	{"monitor", "watch one or more RTR caches and report differences", NULL, NULL},
 	{"validate", "origin-validate routes against a VRP set", validate_usage, cmd_validate},
-	{"config", "check a configuration file or show a running state", NULL, NULL},
+	{"config", "check or print a YANG configuration, ask a running server", config_usage,
+	 cmd_config},
 	{"decode", "decode and check a raw RTR byte stream", decode_usage, cmd_decode},
 };
 

@@ -4,7 +4,8 @@
  * sockets in the same thread: a Reset Query, an update, the Serial Notify
  * and the delta; a router that never reads, closed after the send timeout
  * while another is served; an Error Report that arrives whole before the
- * close; and the session limit and ACL.  Every wait is bounded.
+ * close; the session limit and ACL; and a listener closed under a running
+ * session.  Every wait is bounded.
  */
 #include "config.h"
 
@@ -354,6 +355,74 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Connect to the cache's port; whether the connection was accepted by a
+ * listener (a refused one fails at once on loopback). */
+static bool
+port_open(uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	ck_assert_int_ge(fd, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	ck_assert(ok || errno == ECONNREFUSED);
+	close(fd);
+	return ok;
+}
+
+/* Unlisten closes the port but not the sessions it accepted: they still
+ * get Serial Notify and their delta. */
+START_TEST(test_unlisten)
+{
+	struct env e;
+	struct client c;
+	struct client *cs[1] = {&c};
+	struct rtrmod_set *a, *b;
+	uint64_t st = 7;
+	uint16_t second = 0, again = 0;
+	uint8_t q[12];
+
+	env_up(&e);
+	a = fx_random_set(e.ctx, &st, 50);
+	b = fx_random_set(e.ctx, &st, 50);
+	ck_assert_int_eq(rtrmod_cache_update(e.cache, a), 0);
+	ck_assert_int_eq(rtrmod_cache_listen(e.cache, "127.0.0.1", 0, &second), 0);
+	client_open(&c, &e, 2, 0);
+	client_send(&c, q, rtr_query_reset(q, 2));
+	run_until(&e, cs, 1, got_eod, 1500);
+	ck_assert(rtr_router_matches(&c.r, a));
+	/* not a listener: nothing changes */
+	ck_assert_int_eq(rtrmod_cache_unlisten(e.cache, "127.0.0.1", 1), RTRMOD_ENOENT);
+	ck_assert_int_eq(rtrmod_cache_unlisten(e.cache, "::1", e.port), RTRMOD_ENOENT);
+	ck_assert_int_eq(rtrmod_cache_unlisten(e.cache, "localhost", e.port), RTRMOD_EINVAL);
+	ck_assert_int_eq(rtrmod_cache_unlisten(NULL, "127.0.0.1", e.port), RTRMOD_EINVAL);
+	ck_assert(port_open(e.port));
+	ck_assert_int_eq(rtrmod_cache_unlisten(e.cache, "127.0.0.1", e.port), 0);
+	ck_assert_int_eq(rtrmod_cache_unlisten(e.cache, "127.0.0.1", e.port), RTRMOD_ENOENT);
+	ck_assert(!port_open(e.port));
+	ck_assert(port_open(second)); /* the other listener is untouched */
+	/* the session accepted on the closed port keeps going */
+	ck_assert_int_eq(rtrmod_cache_update(e.cache, b), 0);
+	run_until(&e, cs, 1, got_notify, 1500);
+	c.r.eod = false;
+	client_send(&c, q, rtr_query_serial(q, 2, c.r.session_id, c.r.serial));
+	run_until(&e, cs, 1, got_eod, 1500);
+	ck_assert_msg(c.r.problem[0] == '\0', "%s", c.r.problem);
+	ck_assert(rtr_router_matches(&c.r, b));
+	ck_assert(!c.eof);
+	/* the port is free again */
+	ck_assert_int_eq(rtrmod_cache_listen(e.cache, "127.0.0.1", e.port, &again), 0);
+	ck_assert_uint_eq(again, e.port);
+	ck_assert(port_open(e.port));
+	client_close(&c);
+	rtrmod_set_unref(a);
+	rtrmod_set_unref(b);
+	env_down(&e);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -365,6 +434,7 @@ make_suite(void)
 	tcase_add_test(tc, test_slow_reader);
 	tcase_add_test(tc, test_error_then_close);
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_unlisten);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,8 @@
  * check_transport_tcp.c: the stream object and the TCP transport on
  * loopback: listening (IPv4, IPv6 with V6ONLY, ephemeral ports, address in
  * use), accept and connect without blocking, peer addresses, reads and
- * writev, end of stream, shutdown, and a vanished peer without SIGPIPE.
+ * writev, end of stream, shutdown, a vanished peer without SIGPIPE, and a
+ * connection from a chosen local address.
  */
 #include "config.h"
 
@@ -251,6 +252,60 @@ START_TEST(test_wrap_socketpair)
 }
 END_TEST
 
+/* The local end bound first: the server sees the chosen source address. */
+START_TEST(test_connect_from)
+{
+	struct rtrmod_ctx *ctx = ctx_quiet();
+	struct rtrmod_stream *c, *s;
+	enum rtrmod_io_event want;
+	uint16_t port = 0;
+	int lfd, rc = RTRMOD_EAGAIN, i;
+	FILE *f;
+	int nonlocal = 0;
+
+	ck_assert_int_eq(rtrmod_tcp_listen(ctx, "127.0.0.1", 0, 8, &lfd), 0);
+	ck_assert_int_eq(rtrmod_tcp_local_port(lfd, &port), 0);
+	/* wrong family, not numeric: refused before any socket */
+	ck_assert_int_eq(rtrmod_tcp_connect_from(ctx, "127.0.0.1", port, "::1", &c), RTRMOD_EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(rtrmod_tcp_connect_from(ctx, "127.0.0.1", port, "localhost", &c),
+			 RTRMOD_EINVAL);
+	/* an address this host does not have (unless non-local binds are on) */
+	f = fopen("/proc/sys/net/ipv4/ip_nonlocal_bind", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%d", &nonlocal) != 1)
+			nonlocal = 1;
+		fclose(f);
+	}
+	if (nonlocal == 0)
+		ck_assert_int_eq(rtrmod_tcp_connect_from(ctx, "127.0.0.1", port, "192.0.2.1", &c),
+				 RTRMOD_ENOENT);
+	ck_assert_int_eq(rtrmod_tcp_connect_from(ctx, "127.0.0.1", port, "127.0.0.2", &c), 0);
+	ck_assert(wait_fd(lfd, POLLIN));
+	ck_assert_int_eq(rtrmod_tcp_accept(ctx, lfd, &s), 0);
+	for (i = 0; i < 100 && rc == RTRMOD_EAGAIN; i++) {
+		rc = rtrmod_stream_handshake(c, &want);
+		if (rc == RTRMOD_EAGAIN)
+			wait_fd(rtrmod_stream_fd(c), POLLOUT);
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strncmp(rtrmod_stream_peer(s), "127.0.0.2:", 10) == 0, "peer %s",
+		      rtrmod_stream_peer(s));
+	rtrmod_stream_free(s);
+	rtrmod_stream_free(c);
+	/* NULL: the kernel chooses, as rtrmod_tcp_connect */
+	ck_assert_int_eq(rtrmod_tcp_connect_from(ctx, "127.0.0.1", port, NULL, &c), 0);
+	ck_assert(wait_fd(lfd, POLLIN));
+	ck_assert_int_eq(rtrmod_tcp_accept(ctx, lfd, &s), 0);
+	ck_assert_msg(strncmp(rtrmod_stream_peer(s), "127.0.0.1:", 10) == 0, "peer %s",
+		      rtrmod_stream_peer(s));
+	rtrmod_stream_free(s);
+	rtrmod_stream_free(c);
+	close(lfd);
+	rtrmod_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -263,6 +318,7 @@ make_suite(void)
 	tcase_add_test(tc, test_ipv6_v6only);
 	tcase_add_test(tc, test_listen_errors);
 	tcase_add_test(tc, test_wrap_socketpair);
+	tcase_add_test(tc, test_connect_from);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -77,6 +77,11 @@ RTRMOD_EXPORT void rtrmod_cache_acl_clear(struct rtrmod_cache *cache);
  * in *bound_port if not NULL). */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_cache_listen(struct rtrmod_cache *cache, const char *addr,
 						 uint16_t port, uint16_t *bound_port);
+/* Stop listening on `addr` and `port` as given to rtrmod_cache_listen
+ * (with port 0 given there: the bound port).  Sessions accepted on it keep
+ * running.  RTRMOD_ENOENT when there is no such listener. */
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_cache_unlisten(struct rtrmod_cache *cache, const char *addr,
+						   uint16_t port);
 /* Serve a stream the host accepted itself (any transport).  The cache owns
  * it from then on, also when this fails: RTRMOD_ENOTSUP when the ACL
  * refuses the peer, RTRMOD_ERANGE at the session limit (both logged). */

@@ -86,6 +86,28 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_add_cache(struct rtrmod_client *clien
 						     const char *transport,
 						     struct rtrmod_client_cache **out);
 
+/*
+ * Remove a cache added with rtrmod_client_add_cache: its session is closed
+ * (no Error Report: RFC 8210 has none for "going away") and its data leaves
+ * the merged table, with one update callback if that changes the table.
+ * When it was the serving group's only cache with data and no other group
+ * has data yet, the table stays until another group has synced (and at
+ * most until the removed data would have expired), so the host never sees
+ * an empty table between the two; meanwhile no group counts as serving.
+ * `cache` is invalid afterwards.  RTRMOD_ESTATE from inside the client's
+ * own callbacks, RTRMOD_ENOENT for a cache this client does not have.
+ */
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_remove_cache(struct rtrmod_client *client,
+							struct rtrmod_client_cache *cache);
+/* Bind the local end of the cache's connections to numeric `addr` (FRR's
+ * `rpki cache ... source A.B.C.D`, ietf-rpki-rtr local-address); NULL
+ * clears.  The address family must match the cache's.  Takes effect at
+ * the next connection. */
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_cache_set_local_address(struct rtrmod_client_cache *cache,
+								   const char *addr);
+/* The local address set, or NULL. */
+RTRMOD_EXPORT const char *rtrmod_client_cache_local_address(const struct rtrmod_client_cache *cache);
+
 /* The highest protocol version to start with (0..2); negotiation falls
  * back from there (RFC 8210 §7).  Before start only: RTRMOD_ESTATE. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_cache_set_version_max(struct rtrmod_client_cache *cache,

@@ -14,5 +14,7 @@
 #include <rtrmod/cache.h>
 #include <rtrmod/client.h>
 #include <rtrmod/feed.h>
+#include <rtrmod/config.h>
+#include <rtrmod/instance.h>
 
 #endif

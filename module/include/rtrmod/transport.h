@@ -109,6 +109,13 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_tcp_accept(struct rtrmod_ctx *ctx, int liste
  * handshake finishes it (waits for writability, then reports the result). */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_tcp_connect(struct rtrmod_ctx *ctx, const char *addr,
 						uint16_t port, struct rtrmod_stream **out);
+/* The same with the local end bound to numeric `local_addr` first (NULL:
+ * the kernel chooses), for a router that must source its RTR sessions
+ * from one address.  RTRMOD_EINVAL when local_addr is not numeric or not
+ * of addr's family, RTRMOD_ENOENT when it is not an address of this host. */
+RTRMOD_EXPORT RTRMOD_WUR int rtrmod_tcp_connect_from(struct rtrmod_ctx *ctx, const char *addr,
+						     uint16_t port, const char *local_addr,
+						     struct rtrmod_stream **out);
 /* Wrap a connected socket (made non-blocking); the stream owns fd from then
  * on, also when this fails. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_tcp_stream_new(struct rtrmod_ctx *ctx, int fd,
