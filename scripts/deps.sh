@@ -20,7 +20,10 @@ packages=(
 	# StayRTR's rtrdump (tests/interop/)
 	rtr-tools bird2 frr frr-rpki-rtrlib exabgp stayrtr
 	# building the FRR adapter against the installed FRR's source
-	dpkg-dev
+	# (scripts/frr-source.sh): apt-get source, and what FRR's configure
+	# needs with the options of Debian's debian/rules (documentation aside)
+	dpkg-dev bison flex gawk libc-ares-dev libcap-dev libelf-dev libjson-c-dev
+	libpam0g-dev libpcre2-dev libreadline-dev libsnmp-dev python3-dev
 )
 
 SUDO=

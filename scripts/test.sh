@@ -5,6 +5,9 @@
 #   2. the same suite under AddressSanitizer + UBSan;
 #   3. the libFuzzer target built with clang and run over its corpus;
 #   4. `make distcheck` (the release tarball builds and passes on its own).
+# Every build includes the FRR adapter (adapters/frr), built against the
+# installed FRR's source that scripts/frr-source.sh prepares (cached in
+# build-frr-source/ across runs).
 # Ends with one line "N passed, N failed, N skipped" and exits non-zero if
 # anything failed.  Check suites count each test case; other tests count one.
 set -uo pipefail
@@ -87,6 +90,17 @@ if ! scripts/deps.sh; then
 	exit 1
 fi
 
+step "FRR source for the FRR adapter"
+frr_src=
+if frr_src=$(scripts/frr-source.sh "$top/build-frr-source"); then
+	echo "FRR source: $frr_src"
+else
+	failed=$((failed + 1))
+	failures+=("scripts/frr-source.sh")
+fi
+frr_flag=()
+[ -z "$frr_src" ] || frr_flag=(--with-frr-source="$frr_src")
+
 step "autoreconf"
 if ! autoreconf -fi; then
 	echo "0 passed, 1 failed"
@@ -94,10 +108,10 @@ if ! autoreconf -fi; then
 fi
 
 step "build and check (-Werror)"
-suite build --enable-werror
+suite build --enable-werror "${frr_flag[@]+"${frr_flag[@]}"}"
 
 step "build and check (ASan + UBSan)"
-suite build-san --enable-werror --enable-asan --enable-ubsan
+suite build-san --enable-werror --enable-asan --enable-ubsan "${frr_flag[@]+"${frr_flag[@]}"}"
 
 step "fuzz target (clang, libFuzzer), bounded run over the corpus"
 fuzz_run() {
@@ -111,7 +125,8 @@ fuzz_run() {
 one "fuzz: bounded libFuzzer run" fuzz_run
 
 step "distcheck"
-one "distcheck" bash -c "cd build && make -s -j$jobs distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror"
+one "distcheck" bash -c "cd build && make -s -j$jobs distcheck \
+	DISTCHECK_CONFIGURE_FLAGS='--enable-werror ${frr_flag[*]+${frr_flag[*]}}'"
 
 step "results"
 for f in "${failures[@]+"${failures[@]}"}"; do
