@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,11 +235,44 @@ repair_path(const struct ly_ctx *ly, char *path, size_t size)
 	free(parent);
 }
 
+/* libyang quotes the rest of the input in some messages (a JSON syntax
+ * error quotes everything after the fault): keep the message on one line,
+ * whitespace runs folded, at most MSG_MAX characters, so a log line stays
+ * one readable line. */
+#define MSG_MAX 240
+
+static void
+one_line(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	bool space = false;
+
+	if (size > MSG_MAX + 4)
+		size = MSG_MAX + 4;
+	for (; *in != '\0'; in++) {
+		if (n + 4 >= size) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (isspace((unsigned char)*in)) {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < size)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
 int
 cfg_ly_diag(const struct ly_ctx *ly, const struct cfg_src *src, struct rtrmod_config_diag *diag)
 {
 	const struct ly_err_item *e = ly_err_last(ly);
 	char path[sizeof(((struct rtrmod_config_diag *)0)->path)];
+	char msg[sizeof(((struct rtrmod_config_diag *)0)->text)];
 	unsigned line;
 
 	if (e == NULL) {
@@ -259,7 +293,8 @@ cfg_ly_diag(const struct ly_ctx *ly, const struct cfg_src *src, struct rtrmod_co
 		if (line == 0 || (exact && path[strlen(path) - 1] != ']'))
 			line = located;
 	}
-	cfg_diag_set(diag, src->name, line, path, "%s", e->msg != NULL ? e->msg : "invalid");
+	one_line(e->msg != NULL ? e->msg : "invalid", msg, sizeof(msg));
+	cfg_diag_set(diag, src->name, line, path, "%s", msg);
 	return e->no == LY_EMEM ? RTRMOD_ENOMEM : RTRMOD_EPARSE;
 }
 
