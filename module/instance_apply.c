@@ -127,6 +127,23 @@ find_listener(const struct rtrmod_config *c, const struct cfg_listener *key, siz
 	return -1;
 }
 
+/* An old listener on `port` that the new configuration drops: binding a new
+ * one that overlaps it (a wildcard and a specific address) fails while it
+ * is open. */
+static int
+removed_listener_on(const struct apply *a, uint16_t port)
+{
+	const struct cfg_server *old = &a->old->server;
+
+	if (a->cache_new)
+		return -1;
+	for (size_t j = 0; j < old->nlisteners; j++)
+		if (old->listeners[j].port == port &&
+		    find_listener(a->cfg, &old->listeners[j], SIZE_MAX) < 0)
+			return (int)j;
+	return -1;
+}
+
 /* ---- checks: what the model cannot say and the core refuses ------------------ */
 
 /* RFC 8210 §6 ranges (8210bis §6 unchanged), expire above both others. */
@@ -322,12 +339,23 @@ apply_server(struct apply *a)
 		const struct cfg_listener *l = &s->listeners[i];
 
 		j = a->cache_new ? -1 : find_listener(a->old, l, SIZE_MAX);
+		instance_path_listener(a->path, sizeof(a->path), l, NULL);
+		if (j >= 0 && !cfg_listener_equal(&a->old->server.listeners[j], l))
+			return apply_fail(a, RTRMOD_ENOTSUP,
+					  "a listener's transport settings cannot change in place: "
+					  "remove it with one reload and add it back with the next");
 		if (j >= 0) {
 			a->ports[i] = inst->ports[j];
 			continue;
 		}
-		instance_path_listener(a->path, sizeof(a->path), l, NULL);
 		rc = rtrmod_cache_listen(a->cache, l->address, l->port, &a->ports[i]);
+		if (rc == RTRMOD_EEXIST && (j = removed_listener_on(a, l->port)) >= 0)
+			return apply_fail(a, rc,
+					  "address already in use by listener %s port %u, which this "
+					  "configuration removes: new listeners are bound before old "
+					  "ones close (so routers always have one), so remove it with "
+					  "one reload and add this one with the next",
+					  a->old->server.listeners[j].address, (unsigned)l->port);
 		if (rc == RTRMOD_EEXIST)
 			return apply_fail(a, rc, "address already in use");
 		if (rc != 0)
