@@ -72,9 +72,16 @@ conn_close(struct control_conn *k)
 	if (k->timer != NULL)
 		rtrmod_loop_timer_cancel(c->loop, k->timer);
 	/* Unread bytes at close would reset the peer before it reads the
-	 * answer (Linux unix sockets); take what is there, without waiting. */
-	while (recv(k->fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
-		;
+	 * answer (Linux unix sockets); take what is there, without waiting,
+	 * and at most CONTROL_DRAIN_MAX bytes, so a peer that keeps writing
+	 * cannot hold the loop. */
+	for (size_t drained = 0; drained < CONTROL_DRAIN_MAX;) {
+		ssize_t n = recv(k->fd, drain, sizeof(drain), MSG_DONTWAIT);
+
+		if (n <= 0)
+			break;
+		drained += (size_t)n;
+	}
 	close(k->fd);
 	if (k->prev != NULL)
 		k->prev->next = k->next;
@@ -560,6 +567,7 @@ control_request(const char *path, const char *request, unsigned timeout_ms, bool
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timespec ts;
+	struct timeval tv;
 	uint64_t deadline;
 	char line[CONTROL_REQUEST_MAX + 1], *buf = NULL;
 	size_t len;
@@ -582,12 +590,20 @@ control_request(const char *path, const char *request, unsigned timeout_ms, bool
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	/* A unix-socket connect waits while the server's backlog is full, for
+	 * at most the socket's send timeout (Linux): bound it by ours. */
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			snprintf(err, errlen,
 				 "nothing listens on %s (is `rtrmod serve` running with this "
 				 "control socket?)",
 				 path);
+		else if (errno == EAGAIN || errno == EINPROGRESS)
+			snprintf(err, errlen, "%s: no room to connect within %u ms (server busy)",
+				 path, timeout_ms);
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;

@@ -19,7 +19,9 @@
  *   config   the running configuration, RFC 7951 JSON (rtrmod_config_print)
  *   reload   none: the configuration file was read again and is in place
  *            (as SIGHUP); "error: " and the reason (the YANG path of the
- *            fault) when it was refused and the old one kept running
+ *            fault) when it was refused and the old one kept running;
+ *            like SIGHUP it loads the sources on the loop, so RTR sessions
+ *            wait while a large source is parsed (~0.13 s for 720k VRPs)
  *
  * An unknown or overlong request gets "error: ..."; a connection that has
  * not sent a whole line, or not taken the whole answer, within
@@ -34,6 +36,7 @@
 #include <rtrmod/rtrmod.h>
 
 #define CONTROL_REQUEST_MAX 64          /* bytes of a request line, newline included */
+#define CONTROL_DRAIN_MAX   65536       /* unread bytes discarded at close, at most */
 #define CONTROL_TIMEOUT_MS  10000       /* a connection's whole life */
 #define CONTROL_CONNS_MAX   16          /* at once; more are closed at accept */
 #define CONTROL_ANSWER_MAX  (64u << 20) /* the client refuses longer answers */
