@@ -396,16 +396,23 @@ rtrmod_client_add_cache(struct rtrmod_client *c, const char *addr, uint16_t port
 	struct client_cache *cc, **caches;
 	int rc;
 
+	bool numeric;
+
 	if (out != NULL)
 		*out = NULL;
-	if (c == NULL || addr == NULL || strlen(addr) >= sizeof(cc->addr))
+	if (c == NULL || addr == NULL)
+		return RTRMOD_EINVAL;
+	/* A name is looked up at every connection attempt (client_dial.c). */
+	numeric = resolve_numeric(addr, NULL);
+	if (!numeric && !resolve_host_valid(addr))
 		return RTRMOD_EINVAL;
 	if (transport != NULL && strcmp(transport, "tcp") != 0)
 		return RTRMOD_ENOTSUP;
 	if ((cc = ctx_zalloc(c->ctx, sizeof(*cc))) == NULL)
 		return RTRMOD_ENOMEM;
 	cc->client = c;
-	snprintf(cc->addr, sizeof(cc->addr), "%s", addr);
+	snprintf(cc->host, sizeof(cc->host), "%s", addr);
+	cc->numeric = numeric;
 	cc->port = port;
 	snprintf(cc->name, sizeof(cc->name), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
 		 (unsigned)port);

@@ -7,11 +7,15 @@
  * Invariants: conn_sync() is the only place a stream is opened or closed.
  * A stream belongs to one session connection generation (csess.conn_gen):
  * when the session leaves it (back to idle, stopped, or reconnecting at a
- * lower version) the stream is unwatched, then closed.  Nothing blocks;
- * a callback does a bounded amount of work (CONN_ROUNDS) and comes back.
+ * lower version) the stream is unwatched, then closed.  Within one attempt
+ * a stream goes to each address client_dial.c gives in turn: one that is
+ * refused, or silent for the timeout, makes way for the next.  Nothing
+ * blocks; a callback does a bounded amount of work (CONN_ROUNDS) and comes
+ * back.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "client_internal.h"
@@ -52,6 +56,7 @@ conn_drop_stream(struct client_cache *cc)
 void
 conn_close(struct client_cache *cc)
 {
+	dial_sync(cc, true);
 	conn_drop_stream(cc);
 	ctx_timer_cancel(cc_ctx(cc), &cc->timer);
 	cc->timer_due = UINT64_MAX;
@@ -84,6 +89,28 @@ conn_failed(struct client_cache *cc, enum csess_event ev, int rc, const char *wh
 	csess_event(&cc->sess, ev, what, now);
 }
 
+/* Connecting to cc->addr failed: on to the next address of the attempt,
+ * or the attempt failed.  The session moved on either way. */
+static bool
+conn_attempt_failed(struct client_cache *cc, int rc, const char *what, uint64_t now)
+{
+	char failed[RESOLVE_ADDR_LEN], text[CSESS_TEXT_MAX];
+
+	if (cc->numeric) {
+		conn_failed(cc, CEV_CONN_FAILED, rc, what, now);
+		return true;
+	}
+	snprintf(failed, sizeof(failed), "%s", cc->addr);
+	if (!dial_next(cc, now)) {
+		snprintf(text, sizeof(text), "%s: %s", failed, what);
+		conn_failed(cc, CEV_CONN_FAILED, rc, text, now);
+		return true;
+	}
+	log_info(cc_ctx(cc), "rtr %s: %s: %s: %s; trying %s", cc->name, failed, what,
+		 rtrmod_strerror(rc), cc->addr);
+	return true;
+}
+
 /* Open or finish opening the stream.  Whether the session moved on. */
 static bool
 conn_open(struct client_cache *cc, uint64_t now)
@@ -91,11 +118,19 @@ conn_open(struct client_cache *cc, uint64_t now)
 	int rc;
 
 	if (cc->stream == NULL) {
+		rc = dial_address(cc, now);
+		if (rc == RTRMOD_EAGAIN)
+			return false;
+		if (rc != 0)
+			return true; /* the session was told */
+		if (cc->numeric)
+			log_debug(cc_ctx(cc), "rtr %s: connecting", cc->name);
+		else
+			log_info(cc_ctx(cc), "rtr %s: connecting to %s", cc->name, cc->addr);
 		rc = cc->connect(cc, &cc->stream);
 		if (rc != 0) {
 			cc->stream = NULL;
-			conn_failed(cc, CEV_CONN_FAILED, rc, "connect failed", now);
-			return true;
+			return conn_attempt_failed(cc, rc, "connect failed", now);
 		}
 		cc->stream_gen = cc->sess.conn_gen;
 		cc->hs_want = RTRMOD_IO_WRITE;
@@ -106,8 +141,8 @@ conn_open(struct client_cache *cc, uint64_t now)
 	if (rc == RTRMOD_EAGAIN)
 		return false;
 	if (rc != 0) {
-		conn_failed(cc, CEV_CONN_FAILED, rc, "connection failed", now);
-		return true;
+		conn_drop_stream(cc);
+		return conn_attempt_failed(cc, rc, "connection failed", now);
 	}
 	cc->handshaken = true;
 	log_info(cc_ctx(cc), "rtr %s: connected (%s)", cc->name,
@@ -242,6 +277,7 @@ conn_sync(struct client_cache *cc)
 	int i;
 
 	for (i = 0; i < CONN_ROUNDS; i++) {
+		dial_sync(cc, false);
 		if (conn_stale(cc))
 			conn_drop_stream(cc);
 		if (s->state == RTRMOD_CLIENT_CONNECTING && !cc->handshaken) {
@@ -255,6 +291,7 @@ conn_sync(struct client_cache *cc)
 		if (!conn_stale(cc))
 			break;
 	}
+	dial_sync(cc, false);
 	if (conn_stale(cc))
 		conn_drop_stream(cc);
 	if (conn_update_watches(cc) != 0 || conn_schedule(cc, now) != 0) {
@@ -274,13 +311,30 @@ conn_io_cb(void *arg, int fd, enum rtrmod_io_event event)
 	conn_sync(arg);
 }
 
+/* An address that has not answered within the timeout, while the attempt
+ * has more: give it up for the next (a black-holed address must not cost
+ * the ones after it their turn). */
+static void
+conn_connect_timeout(struct client_cache *cc, uint64_t now)
+{
+	const struct csess *s = &cc->sess;
+
+	if (s->state != RTRMOD_CLIENT_CONNECTING || cc->stream == NULL || cc->handshaken ||
+	    now < s->progress_at + s->timeout_ms || !dial_more(cc))
+		return;
+	conn_drop_stream(cc);
+	(void)conn_attempt_failed(cc, RTRMOD_ETIMEDOUT, "no answer", now);
+}
+
 static void
 conn_timer_cb(void *arg)
 {
 	struct client_cache *cc = arg;
+	uint64_t now = ctx_now_ms(cc_ctx(cc));
 
 	cc->timer = NULL; /* fired: the handle is dead */
 	cc->timer_due = UINT64_MAX;
-	csess_tick(&cc->sess, ctx_now_ms(cc_ctx(cc)));
+	conn_connect_timeout(cc, now);
+	csess_tick(&cc->sess, now);
 	conn_sync(cc);
 }

@@ -6,6 +6,8 @@
  *   client_merge.c    merging equal-preference caches' tables
  *   client_status.c   per-cache configuration and status getters
  *   client_conn.c     one cache's I/O: stream, watches, one timer
+ *   client_dial.c     where a connection goes: the cache's host resolved
+ *                     at every attempt (resolve.c), its addresses in turn
  *   client_session.c  the RTR router state machine, with no I/O: bytes in,
  *                     bytes out, a next deadline
  *   client_xfer.c     staging a transfer and committing it at End of Data
@@ -23,6 +25,8 @@
 #include <rtrmod/pdu.h>
 #include <rtrmod/records.h>
 #include <rtrmod/transport.h>
+
+#include "resolve_internal.h"
 
 /* RFC 8210 §6 defaults and ranges (unchanged in 8210bis §6), seconds. */
 #define CSESS_REFRESH_DEFAULT 3600u
@@ -171,6 +175,10 @@ void xfer_aspa(struct csess *s, const struct rtrmod_pdu *pdu, const uint8_t *raw
 void xfer_end_of_data(struct csess *s, const struct rtrmod_pdu *pdu, const uint8_t *raw,
 		      size_t raw_len, uint64_t now);
 
+/* The transport moved while connecting (a name resolved, the next address
+ * tried): the progress timeout starts again. */
+void csess_progress(struct csess *s, uint64_t now);
+
 /* Record a transport or local failure in the status. */
 void csess_note_error(struct csess *s, enum rtrmod_client_error_origin origin, int code,
 		      const char *fmt, ...) RTRMOD_PRINTF(4, 5);
@@ -188,14 +196,34 @@ void conn_sync(struct client_cache *cc);
 void conn_close(struct client_cache *cc);
 int conn_tcp_connect(struct client_cache *cc, struct rtrmod_stream **out);
 
+/* ---- addresses (client_dial.c) ------------------------------------------- */
+
+/*
+ * The address this connection attempt (csess.conn_gen) tries now, into
+ * cc->addr: 0 when set; RTRMOD_EAGAIN while the host is being resolved
+ * (conn_sync() runs again when the answer comes); any other value when the
+ * attempt failed, the session having been told (CEV_CONN_FAILED).
+ */
+int dial_address(struct client_cache *cc, uint64_t now);
+/* cc->addr failed: whether this attempt has another address (then it is
+ * in cc->addr and the progress timeout starts again). */
+bool dial_next(struct client_cache *cc, uint64_t now);
+/* Whether this attempt has an address after cc->addr. */
+bool dial_more(const struct client_cache *cc);
+/* Cancel a resolution the session no longer waits for (it left this
+ * attempt); with `all`, also forget the addresses (the cache goes away). */
+void dial_sync(struct client_cache *cc, bool all);
+
 /* ---- the manager (client.c) ---------------------------------------------- */
 
 struct client_cache {
 	struct rtrmod_client *client;
-	char addr[64];
+	char host[RESOLVE_HOST_MAX + 1]; /* as configured: numeric or a name */
+	bool numeric;
+	char addr[RESOLVE_ADDR_LEN]; /* the numeric address tried or connected to */
 	uint16_t port;
-	char local_addr[64]; /* "" : the kernel chooses */
-	char name[80];
+	char local_addr[64];             /* "" : the kernel chooses */
+	char name[RESOLVE_HOST_MAX + 9]; /* "host:port", "[v6]:port" */
 	unsigned preference;
 	const char *transport;
 	struct csess sess;
@@ -208,6 +236,12 @@ struct client_cache {
 	void *rwatch, *wwatch, *timer;
 	uint64_t timer_due;
 	unsigned synced_gen; /* conn_gen of the last commit with data */
+	/* addresses of the attempt dial_gen (client_dial.c) */
+	struct resolve_query *resolving;
+	unsigned dial_gen;
+	struct resolve_addr *addrs; /* NULL, &one (numeric) or allocated */
+	struct resolve_addr one;
+	size_t naddrs, addr_at;
 };
 
 struct client_group {

@@ -82,6 +82,12 @@ csess_note_error(struct csess *s, enum rtrmod_client_error_origin origin, int co
 	va_end(ap);
 }
 
+void
+csess_progress(struct csess *s, uint64_t now)
+{
+	s->progress_at = now;
+}
+
 /* ---- life ---------------------------------------------------------------- */
 
 int

@@ -14,7 +14,6 @@
 
 #include "client_internal.h"
 #include "rtrmod_internal.h"
-#include "transport_internal.h"
 
 static struct client_cache *
 cc_of(struct rtrmod_client_cache *cache)
@@ -78,13 +77,14 @@ rtrmod_client_cache_set_timeout(struct rtrmod_client_cache *cache, uint32_t ms)
 }
 
 /* Checked here, not at connect time: a wrong family is a configuration
- * error to report now, not a connection that fails every retry. */
+ * error to report now, not a connection that fails every retry.  A name's
+ * addresses are not known yet: those of the local address's family are
+ * the ones asked for and tried (client_dial.c). */
 int
 rtrmod_client_cache_set_local_address(struct rtrmod_client_cache *cache, const char *addr)
 {
 	struct client_cache *cc = cc_of(cache);
-	struct sockaddr_storage local, remote;
-	socklen_t len;
+	struct resolve_addr local, remote;
 
 	if (cc == NULL)
 		return RTRMOD_EINVAL;
@@ -92,9 +92,8 @@ rtrmod_client_cache_set_local_address(struct rtrmod_client_cache *cache, const c
 		cc->local_addr[0] = '\0';
 		return 0;
 	}
-	if (strlen(addr) >= sizeof(cc->local_addr) || sockaddr_parse(addr, 0, &local, &len) != 0 ||
-	    sockaddr_parse(cc->addr, cc->port, &remote, &len) != 0 ||
-	    local.ss_family != remote.ss_family)
+	if (strlen(addr) >= sizeof(cc->local_addr) || !resolve_numeric(addr, &local) ||
+	    (cc->numeric && (!resolve_numeric(cc->host, &remote) || local.family != remote.family)))
 		return RTRMOD_EINVAL;
 	snprintf(cc->local_addr, sizeof(cc->local_addr), "%s", addr);
 	return 0;
@@ -151,6 +150,20 @@ const char *
 rtrmod_client_cache_name(const struct rtrmod_client_cache *cache)
 {
 	return ccc_of(cache)->name;
+}
+
+const char *
+rtrmod_client_cache_host(const struct rtrmod_client_cache *cache)
+{
+	return ccc_of(cache)->host;
+}
+
+const char *
+rtrmod_client_cache_peer_address(const struct rtrmod_client_cache *cache)
+{
+	const struct client_cache *cc = ccc_of(cache);
+
+	return cc->stream != NULL && cc->handshaken && cc->addr[0] != '\0' ? cc->addr : NULL;
 }
 
 const char *

@@ -47,7 +47,7 @@ struct cfg_ssh {
 
 /* One cache the client connects to (ietf-rpki-rtr cache-server). */
 struct cfg_cache {
-	char address[64];       /* numeric IPv4 / IPv6 */
+	char address[256];      /* numeric IPv4 / IPv6, or a host name */
 	uint16_t port;          /* server-port */
 	unsigned preference;    /* 1..255, RFC 8210 §10: lower is preferred */
 	char local_address[64]; /* "" when not set */

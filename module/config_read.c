@@ -1,10 +1,11 @@
 /*
  * config_read.c: a validated data tree of the rtrmod model -> struct
  * rtrmod_config.  libyang has checked types, ranges and must rules and
- * filled in defaults; this adds what the model cannot say: addresses must
- * be numeric (the core does not resolve names), two spellings of one
- * address are one endpoint, and modelled features this build does not
- * implement (TLS, SSH, URL sources, HTTP) are refused with RTRMOD_ENOTSUP.
+ * filled in defaults; this adds what the model cannot say: addresses to
+ * bind must be numeric (a cache's may be a host name, resolved when it is
+ * connected to), two spellings of one address or name are one endpoint,
+ * and modelled features this build does not implement (TLS, SSH, URL
+ * sources, HTTP) are refused with RTRMOD_ENOTSUP.
  * Every refusal names the data path of the node at fault.
  */
 #include "config.h"
@@ -14,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libyang/libyang.h>
 
 #include "config_internal.h"
+#include "resolve_internal.h"
 #include "rtrmod_internal.h"
 
 struct reader {
@@ -155,10 +158,11 @@ addr_bytes(const char *text, uint8_t out[16], bool *v4)
 	return false;
 }
 
-/* Copy a numeric address into a fixed field, refusing names and zones. */
+/* Copy an address into a fixed field, refusing zones, and names unless
+ * `names` (a cache's address: the client resolves it on the loop). */
 static int
-read_address(struct reader *r, const struct lyd_node *parent, const char *name, char *dst,
-	     size_t size)
+read_host(struct reader *r, const struct lyd_node *parent, const char *name, bool names, char *dst,
+	  size_t size)
 {
 	const struct lyd_node *n = child(parent, name);
 	const char *v = n != NULL ? lyd_get_value(n) : NULL;
@@ -173,10 +177,10 @@ read_address(struct reader *r, const struct lyd_node *parent, const char *name, 
 			      "address \"%s\" has a zone index, which is modelled but not "
 			      "implemented in this build",
 			      v);
-	if (!addr_bytes(v, bytes, &v4))
-		return refuse(r, n, RTRMOD_ENOTSUP,
-			      "\"%s\" is a host name: the core does not resolve names yet, "
-			      "give a numeric IPv4 or IPv6 address",
+	if (!addr_bytes(v, bytes, &v4) && (!names || !resolve_host_valid(v)))
+		return refuse(r, n, RTRMOD_EPARSE,
+			      names ? "\"%s\" is neither an IP address nor a host name"
+				    : "\"%s\" is not a numeric IPv4 or IPv6 address",
 			      v);
 	if (strlen(v) >= size)
 		return refuse(r, n, RTRMOD_EPARSE, "address \"%s\" is too long", v);
@@ -184,14 +188,38 @@ read_address(struct reader *r, const struct lyd_node *parent, const char *name, 
 	return 0;
 }
 
+static int
+read_address(struct reader *r, const struct lyd_node *parent, const char *name, char *dst,
+	     size_t size)
+{
+	return read_host(r, parent, name, false, dst, size);
+}
+
+/* DNS names compare without regard to case (RFC 4343) and the final dot
+ * of an absolute name. */
+static bool
+same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 static bool
 same_endpoint(const char *a, uint16_t pa, const char *b, uint16_t pb)
 {
 	uint8_t x[16], y[16];
-	bool v4;
+	bool v4, an = addr_bytes(a, x, &v4), bn = addr_bytes(b, y, &v4);
 
-	return pa == pb && addr_bytes(a, x, &v4) && addr_bytes(b, y, &v4) &&
-	       memcmp(x, y, sizeof(x)) == 0;
+	if (pa != pb)
+		return false;
+	if (an || bn)
+		return an && bn && memcmp(x, y, sizeof(x)) == 0;
+	return same_name(a, b);
 }
 
 /* ---- transports ------------------------------------------------------ */
@@ -241,7 +269,7 @@ read_cache(struct reader *r, const struct lyd_node *e, struct cfg_cache *cc, siz
 	size_t i;
 	int rc;
 
-	if ((rc = read_address(r, e, "address", cc->address, sizeof(cc->address))) != 0)
+	if ((rc = read_host(r, e, "address", true, cc->address, sizeof(cc->address))) != 0)
 		return rc;
 	cc->port = (uint16_t)leaf_u32(e, "server-port", 0);
 	for (i = 0; i < index; i++)

@@ -1,7 +1,8 @@
 /*
  * ctx.c: the context: allocator hooks, the log sink and the host's loop.
- * It owns nothing else; objects made from it keep a pointer to it and must
- * be freed before it.  There is no global state anywhere in the core.
+ * It owns nothing else but the name resolver (resolve.c), made on first
+ * use; objects made from it keep a pointer to it and must be freed before
+ * it.  There is no global state anywhere in the core.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include <rtrmod/ctx.h>
 
+#include "resolve_internal.h"
 #include "rtrmod_internal.h"
 
 struct rtrmod_ctx {
@@ -21,6 +23,7 @@ struct rtrmod_ctx {
 	enum rtrmod_log_level log_level;
 	const struct rtrmod_loop_ops *loop_ops;
 	void *loop;
+	struct resolver *resolver;
 };
 
 static void *
@@ -85,6 +88,7 @@ rtrmod_ctx_free(struct rtrmod_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	resolve_ctx_fini(ctx);
 	ctx->alloc.free(ctx->alloc.arg, ctx);
 }
 
@@ -250,6 +254,12 @@ ctx_detach_loop(struct rtrmod_ctx *ctx, const void *loop)
 		ctx->loop_ops = NULL;
 		ctx->loop = NULL;
 	}
+}
+
+struct resolver **
+ctx_resolver(struct rtrmod_ctx *ctx)
+{
+	return &ctx->resolver;
 }
 
 uint64_t

@@ -170,8 +170,9 @@ check_cache(struct apply *a, size_t i)
 	const struct cfg_cache *c = &a->cfg->caches[i];
 
 	instance_path_cache(a->path, sizeof(a->path), c, NULL);
-	if (addr_family(c->address) < 0)
-		return apply_fail(a, RTRMOD_EINVAL, "\"%s\" is not a numeric IP address",
+	if (addr_family(c->address) < 0 && !resolve_host_valid(c->address))
+		return apply_fail(a, RTRMOD_EINVAL,
+				  "\"%s\" is neither a numeric IP address nor a host name",
 				  c->address);
 	if (c->port == 0)
 		return apply_fail(a, RTRMOD_ERANGE, "server-port 0");
@@ -196,8 +197,13 @@ check_cache(struct apply *a, size_t i)
 	instance_path_cache(a->path, sizeof(a->path), c, "timeout");
 	if (c->timeout_ms == 0)
 		return apply_fail(a, RTRMOD_ERANGE, "a timeout of 0 ms");
+	/* A name's addresses of the local address's family are the ones
+	 * used (client_dial.c); a numeric address must match it. */
 	instance_path_cache(a->path, sizeof(a->path), c, "local-address");
-	if (c->local_address[0] != '\0' && addr_family(c->local_address) != addr_family(c->address))
+	if (c->local_address[0] != '\0' &&
+	    (addr_family(c->local_address) < 0 ||
+	     (addr_family(c->address) >= 0 &&
+	      addr_family(c->local_address) != addr_family(c->address))))
 		return apply_fail(a, RTRMOD_EINVAL,
 				  "\"%s\" is not a numeric IP address of the cache's family",
 				  c->local_address);

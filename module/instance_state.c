@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <arpa/inet.h>
@@ -74,7 +75,8 @@ s_time(struct lyd_node *parent, const char *name, int64_t t)
 	return s_leaf(parent, name, "%s", buf);
 }
 
-/* "192.0.2.1:323" or "[2001:db8::1]:323" -> address and port. */
+/* "192.0.2.1:323", "[2001:db8::1]:323" or "rpki.example.net:323" ->
+ * address (or name) and port. */
 static bool
 split_name(const char *name, char *addr, size_t size, unsigned *port)
 {
@@ -102,11 +104,14 @@ split_name(const char *name, char *addr, size_t size, unsigned *port)
 	return *port > 0 && *port <= 65535;
 }
 
+/* Numeric addresses by value, names without regard to case (RFC 4343). */
 static bool
 same_address(const char *a, const char *b)
 {
 	uint8_t x[16], y[16];
 
+	if (!resolve_numeric(a, NULL) && !resolve_numeric(b, NULL))
+		return strcasecmp(a, b) == 0;
 	if (inet_pton(AF_INET, a, x) == 1)
 		return inet_pton(AF_INET, b, y) == 1 && memcmp(x, y, 4) == 0;
 	return inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1 &&
@@ -136,7 +141,7 @@ state_cache(struct rtrmod_ctx *ctx, const struct rtrmod_config *config, struct l
 	    const struct rtrmod_client_cache *cc)
 {
 	struct lyd_node *e, *n;
-	char addr[64], port_s[8];
+	char addr[RESOLVE_HOST_MAX + 1], port_s[8];
 	unsigned port;
 	uint32_t serial, refresh, retry, expire;
 	uint16_t session_id;

@@ -41,4 +41,8 @@ uint64_t ctx_now_ms(struct rtrmod_ctx *ctx);
 /* Detach `loop` from ctx if it is the one attached (a loop being freed). */
 void ctx_detach_loop(struct rtrmod_ctx *ctx, const void *loop);
 
+/* The context's name resolver (resolve.c), NULL until first used. */
+struct resolver;
+struct resolver **ctx_resolver(struct rtrmod_ctx *ctx);
+
 #endif

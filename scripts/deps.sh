@@ -9,6 +9,7 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libyang2-dev libssl-dev libssh-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev check
+	libc-ares-dev
 	# fuzzing and sanitizers (clang + libFuzzer runtime)
 	clang libclang-rt-14-dev
 	# tests and tools they call
@@ -22,7 +23,7 @@ packages=(
 	# building the FRR adapter against the installed FRR's source
 	# (scripts/frr-source.sh): apt-get source, and what FRR's configure
 	# needs with the options of Debian's debian/rules (documentation aside)
-	dpkg-dev bison flex gawk libc-ares-dev libcap-dev libelf-dev libjson-c-dev
+	dpkg-dev bison flex gawk libcap-dev libelf-dev libjson-c-dev
 	libpam0g-dev libpcre2-dev libreadline-dev libsnmp-dev python3-dev
 )
 

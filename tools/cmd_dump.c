@@ -14,11 +14,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <rtrmod/rtrmod.h>
@@ -201,29 +199,16 @@ dump_parse(int argc, char **argv, struct dump_opts *o)
 	return 0;
 }
 
-/* The host's numeric address (the client connects to numeric addresses). */
+/* The port; the host, numeric or a name, goes to the client as it is (it
+ * resolves names on the loop and tries each address in turn). */
 static int
-dump_resolve(struct dump_opts *o, char *addr, size_t size, uint16_t *port)
+dump_port(const struct dump_opts *o, uint16_t *port)
 {
-	struct addrinfo hints, *res = NULL;
 	unsigned long p;
-	int rc;
 
 	if (dump_number("connect port", o->port, 65535, &p) != 0)
 		return EXIT_USAGE;
 	*port = (uint16_t)p;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(o->host, o->port, &hints, &res);
-	if (rc == 0)
-		rc = getnameinfo(res->ai_addr, res->ai_addrlen, addr, (socklen_t)size, NULL, 0,
-				 NI_NUMERICHOST);
-	if (res != NULL)
-		freeaddrinfo(res);
-	if (rc != 0) {
-		fprintf(stderr, "rtrmod dump: %s: %s\n", o->host, gai_strerror(rc));
-		return EXIT_FAILURE;
-	}
 	return 0;
 }
 
@@ -412,13 +397,11 @@ cmd_dump(int argc, char **argv)
 	struct dump_run r = {.status = -1};
 	struct rtrmod_ctx *ctx = NULL;
 	struct rtrmod_client *client = NULL;
-	char addr[64];
 	uint16_t port;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = dump_parse(argc, argv, &o)) != 0 ||
-	    (rc = dump_resolve(&o, addr, sizeof(addr), &port)) != 0)
+	if ((rc = dump_parse(argc, argv, &o)) != 0 || (rc = dump_port(&o, &port)) != 0)
 		return rc;
 	rc = rtrmod_ctx_new(NULL, &ctx);
 	if (rc == 0) {
@@ -428,7 +411,7 @@ cmd_dump(int argc, char **argv)
 	if (rc == 0)
 		rc = rtrmod_client_new(ctx, &client);
 	if (rc == 0)
-		rc = dump_setup(&o, client, addr, port, &r);
+		rc = dump_setup(&o, client, o.host, port, &r);
 	if (rc == 0)
 		rc = rtrmod_loop_run(r.loop);
 	if (rc != 0) {

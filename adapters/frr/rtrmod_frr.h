@@ -51,6 +51,9 @@ const struct rtrmod_loop_ops *frr_loop_ops(void);
 #define RTRMOD_FRR_EXPIRE_DEFAULT  7200
 #define RTRMOD_FRR_RETRY_DEFAULT   600
 
+/* Room for a cache's host as shown: a DNS name (253) or an address. */
+#define RTRMOD_FRR_HOST_LEN 256
+
 /* One `rpki cache` line, kept as written so config write gives it back. */
 struct rtrmod_frr_cache {
 	struct rtrmod_frr_cache *next;

@@ -249,7 +249,8 @@ cli_cache(const struct rtrmod_client_cache *cc)
 	return false;
 }
 
-/* "192.0.2.1:323" / "[2001:db8::1]:323" into address and port. */
+/* "192.0.2.1:323" / "[2001:db8::1]:323" / "rpki.example.net:323" into
+ * address (or name, as configured) and port. */
 static void
 split_name(const char *name, char *addr, size_t asize, char *port, size_t psize)
 {
@@ -301,7 +302,7 @@ static void
 server_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache *cli,
 	   const struct rtrmod_client_cache *cc)
 {
-	char addr[INET6_ADDRSTRLEN + 2], port[8];
+	char addr[RTRMOD_FRR_HOST_LEN], port[32];
 	unsigned pref = cli != NULL ? cli->preference : rtrmod_client_cache_preference(cc);
 	json_object *row;
 
@@ -372,7 +373,7 @@ static void
 connection_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache *cli,
 	       const struct rtrmod_client_cache *cc)
 {
-	char addr[INET6_ADDRSTRLEN + 2], port[8];
+	char addr[RTRMOD_FRR_HOST_LEN], port[32];
 	unsigned pref = cli != NULL ? cli->preference : rtrmod_client_cache_preference(cc);
 	bool up = cc != NULL && cache_connected(cc);
 	json_object *row;
@@ -410,6 +411,9 @@ connection_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache
 	json_object_string_add(row, "port", port);
 	json_object_int_add(row, "preference", pref);
 	json_object_string_add(row, "state", up ? "connected" : "disconnected");
+	/* Beyond FRR's keys: the address a host name led to. */
+	if (up && rtrmod_client_cache_peer_address(cc) != NULL)
+		json_object_string_add(row, "peerAddress", rtrmod_client_cache_peer_address(cc));
 	json_object_array_add(list, row);
 }
 

@@ -6,11 +6,11 @@
  *
  * `rpki cache` lines become caches of the instance's client (the instance
  * leaves caches it did not create alone); each is kept as written, so the
- * config write gives back the very line.  The core connects to numeric
- * addresses only (it has no asynchronous resolver yet): a host name is
- * refused with a message.  It has no SSH transport yet either: an SSH
- * cache is kept in the configuration, reported as unavailable and not
- * connected.  As in FRR, the caches start when the rpki node is left (or
+ * config write gives back the very line.  A host name is given to the
+ * core as it is, which resolves it at every connection attempt on bgpd's
+ * loop (as FRR's module resolves it at every connect).  The core has no
+ * SSH transport yet: an SSH cache is kept in the configuration, reported
+ * as unavailable and not connected.  As in FRR, the caches start when the rpki node is left (or
  * on `rpki start`), and the timers apply to the caches configured here.
  */
 #include <zebra.h>
@@ -158,13 +158,6 @@ add_tcp_cache(struct vty *vty, struct rtrmod_frr_cache *c)
 	uint16_t port;
 	int rc;
 
-	if (!numeric_address(c->host)) {
-		vty_out(vty,
-			"%% rtrmod: cache host names are not supported yet (no asynchronous "
-			"resolver): give the address of %s\n",
-			c->host);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
 	if (!tcp_port(c->port, &port)) {
 		vty_out(vty, "%% rtrmod: %s is neither a TCP port number nor a service name\n",
 			c->port);

@@ -74,11 +74,17 @@ RTRMOD_EXPORT void rtrmod_client_set_status_cb(struct rtrmod_client *client,
 					       rtrmod_client_status_fn *fn, void *arg);
 
 /*
- * Add a cache: numeric `addr` ("192.0.2.1", "2001:db8::1"), `port`, and
- * `preference` (RFC 8210 §10: lower is more preferred; caches of equal
- * preference are merged).  `transport` is "tcp" (NULL means "tcp");
- * anything else is RTRMOD_ENOTSUP.  Defaults: versions up to 2, timers
- * 3600/600/7200 s, a 30 s I/O timeout.  Caches added after start start at
+ * Add a cache: `addr`, numeric ("192.0.2.1", "2001:db8::1") or a host name
+ * ("rpki.example.net"), `port`, and `preference` (RFC 8210 §10: lower is
+ * more preferred; caches of equal preference are merged).  A name is
+ * resolved on the loop at every connection attempt (/etc/hosts, then DNS
+ * as /etc/resolv.conf says; nothing blocks) and its addresses, IPv6 and
+ * IPv4, tried in turn within the attempt; a name that does not resolve is
+ * a transport error ("cannot resolve rpki.example.net: NXDOMAIN"), retried
+ * after the retry interval; RTRMOD_EINVAL for an `addr` that is neither.
+ * `transport` is "tcp" (NULL means "tcp"); anything else is
+ * RTRMOD_ENOTSUP.  Defaults: versions up to 2, timers 3600/600/7200 s, a
+ * 30 s I/O timeout.  Caches added after start start at
  * once.  *out (may be NULL) is borrowed, valid until the client is freed.
  */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_add_cache(struct rtrmod_client *client, const char *addr,
@@ -101,8 +107,9 @@ RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_remove_cache(struct rtrmod_client *cl
 							struct rtrmod_client_cache *cache);
 /* Bind the local end of the cache's connections to numeric `addr` (FRR's
  * `rpki cache ... source A.B.C.D`, ietf-rpki-rtr local-address); NULL
- * clears.  The address family must match the cache's.  Takes effect at
- * the next connection. */
+ * clears.  The address family must match a numeric cache address's; of a
+ * name's addresses, only those of its family are looked up and tried.
+ * Takes effect at the next connection. */
 RTRMOD_EXPORT RTRMOD_WUR int rtrmod_client_cache_set_local_address(struct rtrmod_client_cache *cache,
 								   const char *addr);
 /* The local address set, or NULL. */
@@ -155,8 +162,13 @@ rtrmod_client_cache_at(const struct rtrmod_client *client, size_t i);
 
 RTRMOD_EXPORT enum rtrmod_client_state
 rtrmod_client_cache_state(const struct rtrmod_client_cache *cache);
-/* "192.0.2.1:323" or "[2001:db8::1]:323". */
+/* "192.0.2.1:323", "[2001:db8::1]:323" or "rpki.example.net:323". */
 RTRMOD_EXPORT const char *rtrmod_client_cache_name(const struct rtrmod_client_cache *cache);
+/* The address or host name as added ("rpki.example.net"). */
+RTRMOD_EXPORT const char *rtrmod_client_cache_host(const struct rtrmod_client_cache *cache);
+/* The numeric address of the connection up now ("192.0.2.1", "2001:db8::1"),
+ * for a name the one it resolved to; NULL while not connected. */
+RTRMOD_EXPORT const char *rtrmod_client_cache_peer_address(const struct rtrmod_client_cache *cache);
 RTRMOD_EXPORT const char *rtrmod_client_cache_transport(const struct rtrmod_client_cache *cache);
 RTRMOD_EXPORT unsigned rtrmod_client_cache_preference(const struct rtrmod_client_cache *cache);
 /* Whether its group is the one serving. */

@@ -1,0 +1,678 @@
+/*
+ * resolve.c: host names to addresses on the host's loop, through c-ares.
+ * The context holds one resolver; its c-ares channel is opened when a name
+ * is first looked up (reading /etc/resolv.conf and then /etc/hosts, "fb")
+ * and closed when no query waits any more, so a later lookup reads the
+ * files afresh.  c-ares says which sockets to watch (ARES_OPT_SOCK_STATE_CB)
+ * and when it next needs time (ares_timeout); readiness and timers go back
+ * through ares_process_fd().  No thread, no blocking call (DESIGN.md, 2).
+ *
+ * Invariants: a query's callback runs at most once, on the loop, never
+ * inside resolve_start() or resolve_cancel().  c-ares has no way to cancel
+ * one lookup, so a cancelled or timed-out query is detached (its callback
+ * cleared) and freed when c-ares lets go of it.  The channel is never
+ * destroyed from inside a c-ares call (`depth`).  Every query has its own
+ * deadline, so it ends in bounded time whatever the name servers do.
+ * c-ares allocates its own memory through libc (its allocator hooks are
+ * process-wide, and the core has no globals); everything here goes
+ * through the context.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <ares.h>
+
+#include "resolve_internal.h"
+#include "rtrmod_internal.h"
+
+/* Tries per name server; the first waits timeout/7 (clamped), c-ares doubles
+ * the wait each round, so one server's three rounds fit in the timeout. */
+#define RESOLVE_TRIES      3
+#define RESOLVE_TRY_MIN_MS 100
+#define RESOLVE_TRY_MAX_MS 2000
+#define RESOLVE_ERROR_LEN  96
+
+struct resolve_sock {
+	int fd;
+	void *rwatch, *wwatch;
+};
+
+struct resolver {
+	struct rtrmod_ctx *ctx;
+	ares_channel channel; /* NULL: no lookup under way */
+	char *servers;        /* resolve_set_servers(); NULL: resolv.conf's */
+	struct resolve_sock *socks;
+	size_t nsocks, capsocks;
+	void *timer; /* c-ares's next timeout */
+	struct resolve_query *queries;
+	size_t live;    /* queries whose owner still waits */
+	unsigned depth; /* inside a c-ares call: the channel must stay */
+	int failure;    /* the loop refused a watch or timer (0: never) */
+	bool freeing;
+};
+
+struct resolve_query {
+	struct resolver *r;
+	struct resolve_query *prev, *next;
+	resolve_fn *cb; /* NULL: detached (cancelled, delivered) */
+	void *arg;
+	void *timer;     /* the deadline, or a zero delay to deliver */
+	bool in_ares;    /* c-ares still holds it */
+	bool starting;   /* inside ares_getaddrinfo(): never deliver there */
+	bool ready;      /* the result below is final */
+	bool delivering; /* cb is running */
+	int family;
+	uint32_t timeout_ms;
+	int rc;
+	char error[RESOLVE_ERROR_LEN];
+	struct resolve_addr *addrs;
+	size_t naddrs;
+	char host[];
+};
+
+static void resolver_settle(struct resolver *r);
+
+/* ---- what a host is ------------------------------------------------------------ */
+
+bool
+resolve_numeric(const char *host, struct resolve_addr *out)
+{
+	struct resolve_addr a;
+	uint8_t bytes[16];
+
+	if (host == NULL)
+		return false;
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, host, bytes) == 1)
+		a.family = AF_INET;
+	else if (inet_pton(AF_INET6, host, bytes) == 1)
+		a.family = AF_INET6;
+	else
+		return false;
+	if (inet_ntop(a.family, bytes, a.text, sizeof(a.text)) == NULL)
+		return false;
+	if (out != NULL)
+		*out = a;
+	return true;
+}
+
+bool
+resolve_host_valid(const char *host)
+{
+	size_t len, label = 0;
+
+	if (host == NULL || (len = strlen(host)) == 0 || len > RESOLVE_HOST_MAX ||
+	    (len == RESOLVE_HOST_MAX && host[len - 1] != '.'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = host[i];
+
+		if (ch == '.') {
+			/* an empty label, but for the root's after a final dot */
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/* ---- c-ares results ------------------------------------------------------------ */
+
+static int
+status_rc(int status)
+{
+	switch (status) {
+	case ARES_ENOTFOUND:
+	case ARES_ENODATA:
+		return RTRMOD_ENOENT;
+	case ARES_ETIMEOUT:
+		return RTRMOD_ETIMEDOUT;
+	case ARES_ENOMEM:
+		return RTRMOD_ENOMEM;
+	case ARES_EBADNAME:
+		return RTRMOD_EINVAL;
+	}
+	return RTRMOD_EIO;
+}
+
+/* The DNS names of the outcomes operators know (RFC 1035 §4.1.1 RCODEs),
+ * else c-ares's own text. */
+static void
+status_text(int status, int family, char *buf, size_t size)
+{
+	const char *fam = family == AF_INET ? "IPv4 " : family == AF_INET6 ? "IPv6 " : "";
+
+	switch (status) {
+	case ARES_ENOTFOUND:
+		snprintf(buf, size, "NXDOMAIN");
+		return;
+	case ARES_ENODATA:
+		snprintf(buf, size, "no %saddress (NODATA)", fam);
+		return;
+	case ARES_ESERVFAIL:
+		snprintf(buf, size, "SERVFAIL");
+		return;
+	case ARES_EREFUSED:
+		snprintf(buf, size, "REFUSED");
+		return;
+	case ARES_EFORMERR:
+		snprintf(buf, size, "FORMERR");
+		return;
+	case ARES_ETIMEOUT:
+		snprintf(buf, size, "no answer from the name servers");
+		return;
+	case ARES_ECONNREFUSED:
+		/* also every server answering SERVFAIL or REFUSED */
+		snprintf(buf, size, "the name servers failed or could not be reached");
+		return;
+	}
+	snprintf(buf, size, "%s", ares_strerror(status));
+}
+
+static bool
+addr_seen(const struct resolve_addr *list, size_t n, const struct resolve_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i].family == a->family && strcmp(list[i].text, a->text) == 0)
+			return true;
+	return false;
+}
+
+/* c-ares's answer into q (its order kept, duplicates dropped, at most
+ * RESOLVE_ADDRS_MAX). */
+static void
+query_take(struct resolve_query *q, int status, const struct ares_addrinfo *ai)
+{
+	const struct ares_addrinfo_node *n;
+	struct resolve_addr a;
+	size_t cap = 0;
+	const void *bytes;
+
+	q->ready = true;
+	if (status != ARES_SUCCESS) {
+		q->rc = status_rc(status);
+		status_text(status, q->family, q->error, sizeof(q->error));
+		return;
+	}
+	for (n = ai != NULL ? ai->nodes : NULL; n != NULL; n = n->ai_next)
+		cap++;
+	if (cap > RESOLVE_ADDRS_MAX)
+		cap = RESOLVE_ADDRS_MAX;
+	if (cap > 0 && (q->addrs = ctx_alloc(q->r->ctx, cap * sizeof(*q->addrs))) == NULL) {
+		q->rc = RTRMOD_ENOMEM;
+		snprintf(q->error, sizeof(q->error), "out of memory");
+		return;
+	}
+	for (n = ai != NULL ? ai->nodes : NULL; n != NULL && q->naddrs < cap; n = n->ai_next) {
+		memset(&a, 0, sizeof(a));
+		a.family = n->ai_family;
+		if (n->ai_family == AF_INET && n->ai_addrlen >= sizeof(struct sockaddr_in))
+			bytes = &((const struct sockaddr_in *)(const void *)n->ai_addr)->sin_addr;
+		else if (n->ai_family == AF_INET6 && n->ai_addrlen >= sizeof(struct sockaddr_in6))
+			bytes = &((const struct sockaddr_in6 *)(const void *)n->ai_addr)->sin6_addr;
+		else
+			continue;
+		if ((q->family != AF_UNSPEC && a.family != q->family) ||
+		    inet_ntop(a.family, bytes, a.text, sizeof(a.text)) == NULL ||
+		    addr_seen(q->addrs, q->naddrs, &a))
+			continue;
+		q->addrs[q->naddrs++] = a;
+	}
+	if (q->naddrs == 0) {
+		q->rc = RTRMOD_ENOENT;
+		status_text(ARES_ENODATA, q->family, q->error, sizeof(q->error));
+	}
+}
+
+/* ---- queries ----------------------------------------------------------------- */
+
+static void
+query_free(struct resolve_query *q)
+{
+	struct resolver *r = q->r;
+
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		r->queries = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	ctx_timer_cancel(r->ctx, &q->timer);
+	ctx_free(r->ctx, q->addrs);
+	ctx_free(r->ctx, q);
+}
+
+/* Stop waiting for q: no callback from now on. */
+static void
+query_detach(struct resolve_query *q)
+{
+	if (q->cb == NULL)
+		return;
+	q->cb = NULL;
+	q->r->live--;
+	ctx_timer_cancel(q->r->ctx, &q->timer);
+}
+
+/* Run q's callback, then free q unless c-ares still holds it. */
+static void
+query_deliver(struct resolve_query *q)
+{
+	resolve_fn *cb = q->cb;
+
+	query_detach(q);
+	q->delivering = true;
+	cb(q->arg, q->rc, q->rc == 0 ? q->addrs : NULL, q->rc == 0 ? q->naddrs : 0,
+	   q->rc == 0 ? "" : q->error);
+	q->delivering = false;
+	if (!q->in_ares)
+		query_free(q);
+}
+
+/* The deadline passed, or (ready) the zero-delay delivery is due. */
+static void
+query_timer_cb(void *arg)
+{
+	struct resolve_query *q = arg;
+	struct resolver *r = q->r;
+
+	q->timer = NULL;
+	if (!q->ready) {
+		q->ready = true;
+		q->rc = RTRMOD_ETIMEDOUT;
+		if (r->failure != 0)
+			snprintf(q->error, sizeof(q->error),
+				 "the event loop refused a watch or timer");
+		else
+			snprintf(q->error, sizeof(q->error), "no answer within %u ms",
+				 (unsigned)q->timeout_ms);
+	}
+	query_deliver(q);
+	resolver_settle(r);
+}
+
+/* c-ares is done with q: from ares_process_fd(), from inside
+ * ares_getaddrinfo() (an /etc/hosts hit), or from ares_destroy(). */
+static void
+query_ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+{
+	struct resolve_query *q = arg;
+
+	(void)timeouts;
+	q->in_ares = false;
+	if (q->cb == NULL || q->r->freeing) {
+		ares_freeaddrinfo(ai);
+		if (!q->delivering)
+			query_free(q);
+		return;
+	}
+	query_take(q, status, ai);
+	ares_freeaddrinfo(ai);
+	if (!q->starting)
+		query_deliver(q);
+}
+
+/* ---- the channel and its sockets ----------------------------------------------- */
+
+static struct resolve_sock *
+sock_find(struct resolver *r, int fd)
+{
+	for (size_t i = 0; i < r->nsocks; i++)
+		if (r->socks[i].fd == fd)
+			return &r->socks[i];
+	return NULL;
+}
+
+static void
+resolver_fail(struct resolver *r, int rc, const char *what)
+{
+	if (r->failure == 0)
+		log_err(r->ctx, "resolver: %s: %s; lookups will time out", what,
+			rtrmod_strerror(rc));
+	r->failure = rc;
+}
+
+static void
+resolver_process(struct resolver *r, int rfd, int wfd)
+{
+	if (r->channel == NULL)
+		return;
+	r->depth++;
+	ares_process_fd(r->channel, rfd, wfd);
+	r->depth--;
+	resolver_settle(r);
+}
+
+static void
+resolver_io_cb(void *arg, int fd, enum rtrmod_io_event event)
+{
+	resolver_process(arg, event == RTRMOD_IO_READ ? fd : ARES_SOCKET_BAD,
+			 event == RTRMOD_IO_WRITE ? fd : ARES_SOCKET_BAD);
+}
+
+static void
+resolver_timer_cb(void *arg)
+{
+	struct resolver *r = arg;
+
+	r->timer = NULL;
+	resolver_process(r, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+static void
+sock_watch(struct resolver *r, struct resolve_sock *s, void **handle, enum rtrmod_io_event ev,
+	   bool on)
+{
+	int rc;
+
+	if (!on) {
+		ctx_unwatch(r->ctx, handle);
+	} else if (*handle == NULL &&
+		   (rc = ctx_watch(r->ctx, s->fd, ev, resolver_io_cb, r, handle)) != 0) {
+		*handle = NULL;
+		resolver_fail(r, rc, "the event loop refused a watch");
+	}
+}
+
+/* ARES_OPT_SOCK_STATE_CB: what c-ares wants to hear about a socket. */
+static void
+sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct resolver *r = data;
+	struct resolve_sock *s = sock_find(r, fd), *grown;
+
+	if (s == NULL && !readable && !writable)
+		return;
+	if (s == NULL) {
+		if (r->nsocks == r->capsocks) {
+			size_t cap = r->capsocks != 0 ? r->capsocks * 2 : 4;
+
+			grown = ctx_realloc(r->ctx, r->socks, cap * sizeof(*grown));
+			if (grown == NULL) {
+				resolver_fail(r, RTRMOD_ENOMEM, "no memory to watch a socket");
+				return;
+			}
+			r->socks = grown;
+			r->capsocks = cap;
+		}
+		s = &r->socks[r->nsocks++];
+		memset(s, 0, sizeof(*s));
+		s->fd = fd;
+	}
+	sock_watch(r, s, &s->rwatch, RTRMOD_IO_READ, readable != 0);
+	sock_watch(r, s, &s->wwatch, RTRMOD_IO_WRITE, writable != 0);
+	if (!readable && !writable)
+		*s = r->socks[--r->nsocks];
+}
+
+/* Descriptors of the core are close-on-exec (c-ares 1.18 does not set it). */
+static int
+sock_config_cb(ares_socket_t fd, int type, void *data)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	(void)type;
+	(void)data;
+	return flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == 0 ? 0 : -1;
+}
+
+static int
+channel_open(struct resolver *r, uint32_t timeout_ms)
+{
+	struct ares_options o;
+	char lookups[] = "fb"; /* /etc/hosts, then DNS (c-ares copies it) */
+	uint32_t try_ms = timeout_ms / 7;
+	int status;
+
+	if (try_ms < RESOLVE_TRY_MIN_MS)
+		try_ms = RESOLVE_TRY_MIN_MS;
+	if (try_ms > RESOLVE_TRY_MAX_MS)
+		try_ms = RESOLVE_TRY_MAX_MS;
+	memset(&o, 0, sizeof(o));
+	o.timeout = (int)try_ms;
+	o.tries = RESOLVE_TRIES;
+	o.lookups = lookups;
+	o.sock_state_cb = sock_state_cb;
+	o.sock_state_cb_data = r;
+	r->failure = 0;
+	status = ares_init_options(&r->channel, &o,
+				   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS |
+				       ARES_OPT_SOCK_STATE_CB);
+	if (status != ARES_SUCCESS) {
+		r->channel = NULL;
+		log_err(r->ctx, "resolver: cannot start c-ares: %s", ares_strerror(status));
+		return status == ARES_ENOMEM ? RTRMOD_ENOMEM : RTRMOD_EIO;
+	}
+	ares_set_socket_configure_callback(r->channel, sock_config_cb, NULL);
+	if (r->servers != NULL &&
+	    (status = ares_set_servers_ports_csv(r->channel, r->servers)) != ARES_SUCCESS) {
+		log_err(r->ctx, "resolver: name servers \"%s\": %s", r->servers,
+			ares_strerror(status));
+		ares_destroy(r->channel);
+		r->channel = NULL;
+		return status == ARES_ENOMEM ? RTRMOD_ENOMEM : RTRMOD_EINVAL;
+	}
+	return 0;
+}
+
+/* Detached queries c-ares still holds end here (ARES_EDESTRUCTION). */
+static void
+channel_close(struct resolver *r)
+{
+	if (r->channel == NULL)
+		return;
+	r->depth++;
+	ares_destroy(r->channel);
+	r->depth--;
+	r->channel = NULL;
+	ctx_timer_cancel(r->ctx, &r->timer);
+	/* c-ares reported every socket closed; drop what a failure left */
+	for (size_t i = 0; i < r->nsocks; i++) {
+		ctx_unwatch(r->ctx, &r->socks[i].rwatch);
+		ctx_unwatch(r->ctx, &r->socks[i].wwatch);
+	}
+	r->nsocks = 0;
+}
+
+/* After every c-ares call: close an idle channel, else arm its timeout. */
+static void
+resolver_settle(struct resolver *r)
+{
+	struct timeval tv, *next;
+	uint64_t ms;
+	int rc;
+
+	if (r->depth > 0 || r->freeing || r->channel == NULL)
+		return;
+	if (r->live == 0) {
+		channel_close(r);
+		return;
+	}
+	ctx_timer_cancel(r->ctx, &r->timer);
+	next = ares_timeout(r->channel, NULL, &tv);
+	if (next == NULL)
+		return;
+	ms = (uint64_t)next->tv_sec * 1000u + ((uint64_t)next->tv_usec + 999u) / 1000u;
+	if ((rc = ctx_timer_arm(r->ctx, ms, resolver_timer_cb, r, &r->timer)) != 0) {
+		r->timer = NULL;
+		resolver_fail(r, rc, "the event loop refused a timer");
+	}
+}
+
+static int
+resolver_get(struct rtrmod_ctx *ctx, struct resolver **out)
+{
+	struct resolver **slot = ctx_resolver(ctx);
+
+	if (*slot == NULL) {
+		if ((*slot = ctx_zalloc(ctx, sizeof(**slot))) == NULL)
+			return RTRMOD_ENOMEM;
+		(*slot)->ctx = ctx;
+	}
+	*out = *slot;
+	return 0;
+}
+
+/* ---- the interface ------------------------------------------------------------- */
+
+/* Hand q to c-ares; false when the loop refused q's timer. */
+static int
+query_send(struct resolver *r, struct resolve_query *q)
+{
+	struct ares_addrinfo_hints hints;
+	int rc;
+
+	if (r->channel == NULL && (rc = channel_open(r, q->timeout_ms)) != 0)
+		return rc;
+	if ((rc = ctx_timer_arm(r->ctx, q->timeout_ms, query_timer_cb, q, &q->timer)) != 0)
+		return rc;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = q->family;
+	hints.ai_socktype = SOCK_STREAM;
+	q->in_ares = true;
+	q->starting = true;
+	r->depth++;
+	ares_getaddrinfo(r->channel, q->host, NULL, &hints, query_ares_cb, q);
+	r->depth--;
+	q->starting = false;
+	if (!q->ready)
+		return 0;
+	/* Answered at once (/etc/hosts): deliver from the loop. */
+	ctx_timer_cancel(r->ctx, &q->timer);
+	return ctx_timer_arm(r->ctx, 0, query_timer_cb, q, &q->timer);
+}
+
+int
+resolve_start(struct rtrmod_ctx *ctx, const char *host, int family, uint32_t timeout_ms,
+	      resolve_fn *cb, void *arg, struct resolve_query **out)
+{
+	struct resolver *r;
+	struct resolve_query *q;
+	struct resolve_addr a;
+	bool numeric;
+	size_t len;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (ctx == NULL || host == NULL || cb == NULL || out == NULL || timeout_ms == 0 ||
+	    (family != AF_UNSPEC && family != AF_INET && family != AF_INET6))
+		return RTRMOD_EINVAL;
+	numeric = resolve_numeric(host, &a);
+	if (!numeric && !resolve_host_valid(host))
+		return RTRMOD_EINVAL;
+	if ((rc = resolver_get(ctx, &r)) != 0)
+		return rc;
+	len = strlen(host);
+	if ((q = ctx_zalloc(ctx, sizeof(*q) + len + 1)) == NULL)
+		return RTRMOD_ENOMEM;
+	q->r = r;
+	q->cb = cb;
+	q->arg = arg;
+	q->family = family;
+	q->timeout_ms = timeout_ms;
+	memcpy(q->host, host, len + 1);
+	q->next = r->queries;
+	if (r->queries != NULL)
+		r->queries->prev = q;
+	r->queries = q;
+	r->live++;
+	if (!numeric) {
+		rc = query_send(r, q);
+	} else {
+		/* A numeric address needs no lookup; it is still delivered
+		 * from the loop, like every answer. */
+		q->ready = true;
+		if (family != AF_UNSPEC && a.family != family) {
+			q->rc = RTRMOD_ENOENT;
+			snprintf(q->error, sizeof(q->error), "not an %s address",
+				 family == AF_INET ? "IPv4" : "IPv6");
+		} else if ((q->addrs = ctx_alloc(ctx, sizeof(*q->addrs))) != NULL) {
+			q->addrs[0] = a;
+			q->naddrs = 1;
+		} else {
+			q->rc = RTRMOD_ENOMEM;
+			snprintf(q->error, sizeof(q->error), "out of memory");
+		}
+		rc = ctx_timer_arm(ctx, 0, query_timer_cb, q, &q->timer);
+	}
+	if (rc != 0) {
+		q->timer = NULL;
+		query_detach(q);
+		if (!q->in_ares)
+			query_free(q);
+		resolver_settle(r);
+		return rc;
+	}
+	*out = q;
+	resolver_settle(r);
+	return 0;
+}
+
+void
+resolve_cancel(struct resolve_query *q)
+{
+	struct resolver *r;
+
+	if (q == NULL || q->delivering)
+		return;
+	r = q->r;
+	query_detach(q);
+	if (!q->in_ares)
+		query_free(q);
+	resolver_settle(r);
+}
+
+int
+resolve_set_servers(struct rtrmod_ctx *ctx, const char *csv)
+{
+	struct resolver *r;
+	char *copy = NULL;
+	size_t len;
+	int rc;
+
+	if (ctx == NULL)
+		return RTRMOD_EINVAL;
+	if ((rc = resolver_get(ctx, &r)) != 0)
+		return rc;
+	if (csv != NULL) {
+		len = strlen(csv);
+		if ((copy = ctx_alloc(ctx, len + 1)) == NULL)
+			return RTRMOD_ENOMEM;
+		memcpy(copy, csv, len + 1);
+	}
+	ctx_free(ctx, r->servers);
+	r->servers = copy;
+	return 0;
+}
+
+void
+resolve_ctx_fini(struct rtrmod_ctx *ctx)
+{
+	struct resolver **slot = ctx_resolver(ctx), *r = *slot;
+
+	if (r == NULL)
+		return;
+	r->freeing = true;
+	for (struct resolve_query *q = r->queries; q != NULL; q = q->next)
+		query_detach(q);
+	channel_close(r); /* frees what c-ares held */
+	while (r->queries != NULL)
+		query_free(r->queries);
+	ctx_free(ctx, r->socks);
+	ctx_free(ctx, r->servers);
+	ctx_free(ctx, r);
+	*slot = NULL;
+}
