@@ -376,6 +376,7 @@ connection_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache
 	char addr[RTRMOD_FRR_HOST_LEN], port[32];
 	unsigned pref = cli != NULL ? cli->preference : rtrmod_client_cache_preference(cc);
 	bool up = cc != NULL && cache_connected(cc);
+	const char *peer;
 	json_object *row;
 
 	if (cli != NULL && cli->ssh) {
@@ -411,9 +412,12 @@ connection_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache
 	json_object_string_add(row, "port", port);
 	json_object_int_add(row, "preference", pref);
 	json_object_string_add(row, "state", up ? "connected" : "disconnected");
-	/* Beyond FRR's keys: the address a host name led to. */
-	if (up && rtrmod_client_cache_peer_address(cc) != NULL)
-		json_object_string_add(row, "peerAddress", rtrmod_client_cache_peer_address(cc));
+	/* Beyond FRR's keys, only for a cache given by name (so the output of
+	 * a configuration stock FRR also takes is exactly stock's): the
+	 * address the name led to. */
+	peer = up ? rtrmod_client_cache_peer_address(cc) : NULL;
+	if (peer != NULL && strcmp(peer, rtrmod_client_cache_host(cc)) != 0)
+		json_object_string_add(row, "peerAddress", peer);
 	json_object_array_add(list, row);
 }
 
