@@ -208,4 +208,22 @@ int cfg_state_json(struct rtrmod_ctx *ctx, const struct rtrmod_config *config,
 		   struct rtrmod_client *client, struct rtrmod_cache *cache,
 		   struct rtrmod_feed *feed, char **out);
 
+/* ---- building data trees (config_lyd.c), for config_write.c and instance_state.c ---- */
+
+/* A LY_ERR as 0, RTRMOD_ENOMEM (LY_EMEM) or RTRMOD_EINVAL. */
+int cfg_ly_rc(int err);
+/* A container `name` under `parent` (not top-level: that needs its module). */
+int cfg_ly_inner(struct lyd_node *parent, const char *name, struct lyd_node **out);
+/* A leaf whose value is printed from fmt. */
+int cfg_ly_leaf(struct lyd_node *parent, const char *name, const char *fmt, ...)
+    RTRMOD_PRINTF(3, 4);
+/* A string leaf; nothing for NULL or "" (not set). */
+int cfg_ly_str(struct lyd_node *parent, const char *name, const char *value);
+/* A boolean leaf, "true" or "false". */
+int cfg_ly_bool(struct lyd_node *parent, const char *name, bool value);
+/* tree (NULL: nothing) and its siblings as JSON or XML with libyang's print
+ * options, in *out: NUL-terminated, allocated with ctx; RTRMOD_ENOMEM. */
+int cfg_ly_print(struct rtrmod_ctx *ctx, const struct lyd_node *tree, bool xml, uint32_t options,
+		 char **out);
+
 #endif

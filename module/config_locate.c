@@ -203,45 +203,38 @@ j_entry_matches(const char *p, const char *end, const struct step *st)
 	return true;
 }
 
-static unsigned
-locate_json(const char *text, size_t len, const char *path, bool *exact)
+/*
+ * One step of the walk in JSON: the member st names in [*p, *end), and in
+ * its array the entry st's keys match when it is a list or leaf-list.
+ * Whether the walk goes on, from inside what was found; *found is what to
+ * give the line of (the member when its entry is missing).
+ */
+static bool
+json_step(const char **p, const char **end, const struct step *st, const char **found)
 {
-	const char *end = text + len, *p = text, *m, *v, *found = NULL;
-	bool complete = false;
-	struct step st;
+	const char *m, *v = j_member(*p, *end, st->name, st->nlen, &m);
 
-	for (;;) {
-		if (*path != '/') {
-			complete = found != NULL;
-			break;
-		}
-		path++;
-		if (!next_step(&path, &st))
-			break;
-		v = j_member(p, end, st.name, st.nlen, &m);
-		if (v == NULL)
-			break;
-		found = m;
-		if (st.npreds == 0) {
-			p = v;
-			continue;
-		}
-		/* a list or leaf-list: find the entry in its array */
-		if (*v != '[')
-			break;
-		v = j_ws(v + 1, end);
-		while (v < end && *v != ']' && !j_entry_matches(v, end, &st)) {
-			v = j_ws(j_value(v, end), end);
-			if (v < end && *v == ',')
-				v = j_ws(v + 1, end);
-		}
-		if (v >= end || *v == ']')
-			break;
-		found = v;
-		p = v;
+	if (v == NULL)
+		return false;
+	*found = m;
+	if (st->npreds == 0) {
+		*p = v;
+		return true;
 	}
-	*exact = complete;
-	return found != NULL ? line_at(text, found) : 0;
+	/* a list or leaf-list: find the entry in its array */
+	if (*v != '[')
+		return false;
+	v = j_ws(v + 1, *end);
+	while (v < *end && *v != ']' && !j_entry_matches(v, *end, st)) {
+		v = j_ws(j_value(v, *end), *end);
+		if (v < *end && *v == ',')
+			v = j_ws(v + 1, *end);
+	}
+	if (v >= *end || *v == ']')
+		return false;
+	*found = v;
+	*p = v;
+	return true;
 }
 
 /* ---- XML ------------------------------------------------------------------- */
@@ -373,33 +366,46 @@ x_entry_matches(const struct x_el *el, const struct step *st)
 	return true;
 }
 
-static unsigned
-locate_xml(const char *text, size_t len, const char *path, bool *exact)
+/* One step of the walk in XML: the first child element of [*p, *end)
+ * that st names and whose keys match; the walk goes on inside it. */
+static bool
+xml_step(const char **p, const char **end, const struct step *st, const char **found)
 {
-	const char *p = text, *end = text + len, *found = NULL, *next;
+	const char *next;
 	struct x_el el;
+
+	for (next = x_next(*p, *end, &el); next != NULL; next = x_next(next, *end, &el))
+		if (name_is(el.name, el.nlen, st->name, st->nlen) && x_entry_matches(&el, st))
+			break;
+	if (next == NULL)
+		return false;
+	*found = el.start;
+	*p = el.content;
+	*end = el.content_end;
+	return true;
+}
+
+/* ---- the walk ------------------------------------------------------------------- */
+
+typedef bool step_fn(const char **p, const char **end, const struct step *st, const char **found);
+
+/* Follow the path's steps from the top of text; the line of the last node
+ * found, *exact when that is the whole path. */
+static unsigned
+locate(const char *text, size_t len, const char *path, step_fn *step, bool *exact)
+{
+	const char *p = text, *end = text + len, *found = NULL;
 	struct step st;
-	bool complete = false;
 
 	for (;;) {
 		if (*path != '/') {
-			complete = found != NULL;
+			*exact = found != NULL;
 			break;
 		}
 		path++;
-		if (!next_step(&path, &st))
+		if (!next_step(&path, &st) || !step(&p, &end, &st, &found))
 			break;
-		for (next = x_next(p, end, &el); next != NULL; next = x_next(next, end, &el))
-			if (name_is(el.name, el.nlen, st.name, st.nlen) &&
-			    x_entry_matches(&el, &st))
-				break;
-		if (next == NULL)
-			break;
-		found = el.start;
-		p = el.content;
-		end = el.content_end;
 	}
-	*exact = complete;
 	return found != NULL ? line_at(text, found) : 0;
 }
 
@@ -413,5 +419,5 @@ cfg_locate_line(const char *text, size_t len, bool xml, const char *path, bool *
 	*exact = false;
 	if (text == NULL || path == NULL)
 		return 0;
-	return xml ? locate_xml(text, len, path, exact) : locate_json(text, len, path, exact);
+	return locate(text, len, path, xml ? xml_step : json_step, exact);
 }

@@ -1,14 +1,15 @@
 /*
  * config_typed.c: the typed configuration's own helpers: the defaults of
  * the model, field-by-field equality (the rule for "unchanged" when a
- * configuration is applied again), deep copy, freeing, and the diagnostics
- * a refused load or apply fills in.
+ * configuration is applied again, and rtrmod_config_equal), deep copy,
+ * freeing, and the diagnostics a refused load or apply fills in.
  *
  * Invariants: a configuration owns every string and array it points to,
  * all from its context's allocator; a copy shares nothing with its
  * original, and a copy that fails leaves nothing allocated.  Equality
  * compares every field, strings by content (NULL, "not set", equals only
- * NULL) and lists in order, since order is what the model keeps.
+ * NULL) and ordered lists in order, since order is what the model keeps;
+ * the keyed lists (caches, listeners) compare as sets by their entries.
  */
 #include "config.h"
 
@@ -175,6 +176,58 @@ cfg_sources_equal(const struct cfg_sources *a, const struct cfg_sources *b)
 		if (!str_eq(a->slurm[i], b->slurm[i]))
 			return false;
 	return true;
+}
+
+/* Caches and listeners are keyed lists: compared as sets by their keys. */
+static bool
+caches_equal(const struct rtrmod_config *a, const struct rtrmod_config *b)
+{
+	size_t i, j;
+
+	if (a->ncaches != b->ncaches)
+		return false;
+	for (i = 0; i < a->ncaches; i++) {
+		for (j = 0; j < b->ncaches; j++)
+			if (cfg_cache_equal(&a->caches[i], &b->caches[j]))
+				break;
+		if (j == b->ncaches)
+			return false;
+	}
+	return true;
+}
+
+static bool
+listeners_equal(const struct cfg_server *a, const struct cfg_server *b)
+{
+	size_t i, j;
+
+	if (a->nlisteners != b->nlisteners)
+		return false;
+	for (i = 0; i < a->nlisteners; i++) {
+		for (j = 0; j < b->nlisteners; j++)
+			if (cfg_listener_equal(&a->listeners[i], &b->listeners[j]))
+				break;
+		if (j == b->nlisteners)
+			return false;
+	}
+	return true;
+}
+
+bool
+rtrmod_config_equal(const struct rtrmod_config *a, const struct rtrmod_config *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return caches_equal(a, b) && cfg_server_settings_equal(&a->server, &b->server) &&
+	       listeners_equal(&a->server, &b->server) &&
+	       cfg_sources_equal(&a->sources, &b->sources) &&
+	       a->validation.local_as == b->validation.local_as &&
+	       a->validation.aspa == b->validation.aspa && a->http.enabled == b->http.enabled &&
+	       (!a->http.enabled ||
+		(strcmp(a->http.address, b->http.address) == 0 && a->http.port == b->http.port &&
+		 a->http.metrics == b->http.metrics &&
+		 a->http.export_json == b->http.export_json)) &&
+	       str_eq(a->control_socket, b->control_socket);
 }
 
 /* ---- copy and free ------------------------------------------------------------ */

@@ -1,59 +1,18 @@
 /*
  * config_write.c: struct rtrmod_config -> an instance of the rtrmod model,
- * printed as JSON or XML with the defaults left out, and the equality of
- * two configurations.  Every value is written and the printer trims the
- * ones equal to their default (LYD_PRINT_WD_TRIM), so loading the text
- * back gives an equal configuration.
+ * printed as JSON or XML with the defaults left out.  Every value is
+ * written and the printer trims the ones equal to their default
+ * (LYD_PRINT_WD_TRIM), so loading the text back gives an equal
+ * configuration (rtrmod_config_equal, config_typed.c).
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <libyang/libyang.h>
 
 #include "config_internal.h"
 #include "rtrmod_internal.h"
-
-static int
-ly_rc(LY_ERR err)
-{
-	return err == LY_SUCCESS ? 0 : err == LY_EMEM ? RTRMOD_ENOMEM : RTRMOD_EINVAL;
-}
-
-static int
-w_inner(struct lyd_node *parent, const char *name, struct lyd_node **out)
-{
-	return ly_rc(lyd_new_inner(parent, NULL, name, 0, out));
-}
-
-static int RTRMOD_PRINTF(3, 4)
-    w_leaf(struct lyd_node *parent, const char *name, const char *fmt, ...)
-{
-	char value[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return ly_rc(lyd_new_term(parent, NULL, name, value, 0, NULL));
-}
-
-static int
-w_str(struct lyd_node *parent, const char *name, const char *value)
-{
-	if (value == NULL || value[0] == '\0')
-		return 0;
-	return ly_rc(lyd_new_term(parent, NULL, name, value, 0, NULL));
-}
-
-static int
-w_bool(struct lyd_node *parent, const char *name, bool value)
-{
-	return w_str(parent, name, value ? "true" : "false");
-}
 
 static int
 w_transport(struct lyd_node *parent, enum cfg_transport transport, const struct cfg_tls *tls,
@@ -66,24 +25,25 @@ w_transport(struct lyd_node *parent, enum cfg_transport transport, const struct 
 	case CFG_TRANSPORT_TCP:
 		return 0; /* the default case */
 	case CFG_TRANSPORT_TLS:
-		if ((rc = w_inner(parent, "tls", &t)) != 0)
+		if ((rc = cfg_ly_inner(parent, "tls", &t)) != 0)
 			return rc;
-		if ((rc = w_str(t, "ca-file", tls->ca_file)) != 0 ||
-		    (rc = w_str(t, "certificate-file", tls->cert_file)) != 0 ||
-		    (rc = w_str(t, "private-key-file", tls->key_file)) != 0)
+		if ((rc = cfg_ly_str(t, "ca-file", tls->ca_file)) != 0 ||
+		    (rc = cfg_ly_str(t, "certificate-file", tls->cert_file)) != 0 ||
+		    (rc = cfg_ly_str(t, "private-key-file", tls->key_file)) != 0)
 			return rc;
-		return listener ? 0 : w_str(t, "server-name", tls->server_name);
+		return listener ? 0 : cfg_ly_str(t, "server-name", tls->server_name);
 	case CFG_TRANSPORT_SSH:
-		if ((rc = w_inner(parent, "ssh", &t)) != 0)
+		if ((rc = cfg_ly_inner(parent, "ssh", &t)) != 0)
 			return rc;
 		if (listener)
-			return (rc = w_str(t, "host-key-file", ssh->host_key_file)) != 0
+			return (rc = cfg_ly_str(t, "host-key-file", ssh->host_key_file)) != 0
 				   ? rc
-				   : w_str(t, "authorized-keys-file", ssh->authorized_keys_file);
-		if ((rc = w_str(t, "username", ssh->username)) != 0 ||
-		    (rc = w_str(t, "private-key-file", ssh->private_key_file)) != 0)
+				   : cfg_ly_str(t, "authorized-keys-file",
+						ssh->authorized_keys_file);
+		if ((rc = cfg_ly_str(t, "username", ssh->username)) != 0 ||
+		    (rc = cfg_ly_str(t, "private-key-file", ssh->private_key_file)) != 0)
 			return rc;
-		return w_str(t, "host-key-file", ssh->host_key_file);
+		return cfg_ly_str(t, "host-key-file", ssh->host_key_file);
 	}
 	return RTRMOD_EINVAL;
 }
@@ -98,22 +58,23 @@ w_client(struct lyd_node *root, const struct rtrmod_config *c)
 
 	if (c->ncaches == 0)
 		return 0;
-	if ((rc = w_inner(root, "client", &client)) != 0 ||
-	    (rc = w_inner(client, "cache-servers", &list)) != 0)
+	if ((rc = cfg_ly_inner(root, "client", &client)) != 0 ||
+	    (rc = cfg_ly_inner(client, "cache-servers", &list)) != 0)
 		return rc;
 	for (i = 0; i < c->ncaches; i++) {
 		const struct cfg_cache *cc = &c->caches[i];
 
 		snprintf(port, sizeof(port), "%u", (unsigned)cc->port);
-		if ((rc = ly_rc(lyd_new_list(list, NULL, "cache-server", 0, &e, cc->address,
-					     port))) != 0 ||
-		    (rc = w_leaf(e, "preference", "%u", cc->preference)) != 0 ||
-		    (rc = w_str(e, "local-address", cc->local_address)) != 0 ||
-		    (rc = w_leaf(e, "protocol-version", "%u", (unsigned)cc->version_max)) != 0 ||
-		    (rc = w_leaf(e, "refresh-time", "%u", (unsigned)cc->refresh)) != 0 ||
-		    (rc = w_leaf(e, "retry-time", "%u", (unsigned)cc->retry)) != 0 ||
-		    (rc = w_leaf(e, "expire-time", "%u", (unsigned)cc->expire)) != 0 ||
-		    (rc = w_leaf(e, "timeout", "%u", (unsigned)cc->timeout_ms)) != 0 ||
+		if ((rc = cfg_ly_rc(lyd_new_list(list, NULL, "cache-server", 0, &e, cc->address,
+						 port))) != 0 ||
+		    (rc = cfg_ly_leaf(e, "preference", "%u", cc->preference)) != 0 ||
+		    (rc = cfg_ly_str(e, "local-address", cc->local_address)) != 0 ||
+		    (rc = cfg_ly_leaf(e, "protocol-version", "%u", (unsigned)cc->version_max)) !=
+			0 ||
+		    (rc = cfg_ly_leaf(e, "refresh-time", "%u", (unsigned)cc->refresh)) != 0 ||
+		    (rc = cfg_ly_leaf(e, "retry-time", "%u", (unsigned)cc->retry)) != 0 ||
+		    (rc = cfg_ly_leaf(e, "expire-time", "%u", (unsigned)cc->expire)) != 0 ||
+		    (rc = cfg_ly_leaf(e, "timeout", "%u", (unsigned)cc->timeout_ms)) != 0 ||
 		    (rc = w_transport(e, cc->transport, &cc->tls, &cc->ssh, false)) != 0)
 			return rc;
 	}
@@ -130,32 +91,32 @@ w_server(struct lyd_node *root, const struct cfg_server *s)
 
 	if (!s->enabled)
 		return 0;
-	if ((rc = w_inner(root, "cache-server", &server)) != 0)
+	if ((rc = cfg_ly_inner(root, "cache-server", &server)) != 0)
 		return rc;
 	for (i = 0; i < s->nlisteners; i++) {
 		const struct cfg_listener *l = &s->listeners[i];
 
 		snprintf(port, sizeof(port), "%u", (unsigned)l->port);
-		if ((rc = ly_rc(lyd_new_list(server, NULL, "listener", 0, &e, l->address, port))) !=
-			0 ||
+		if ((rc = cfg_ly_rc(
+			 lyd_new_list(server, NULL, "listener", 0, &e, l->address, port))) != 0 ||
 		    (rc = w_transport(e, l->transport, &l->tls, &l->ssh, true)) != 0)
 			return rc;
 	}
 	for (i = 0; i < s->nacl; i++) {
 		rtrmod_prefix_format(&s->acl[i], prefix, sizeof(prefix));
-		if ((rc = w_str(server, "client-acl", prefix)) != 0)
+		if ((rc = cfg_ly_str(server, "client-acl", prefix)) != 0)
 			return rc;
 	}
-	if ((rc = w_leaf(server, "min-version", "%u", (unsigned)s->version_min)) != 0 ||
-	    (rc = w_leaf(server, "max-version", "%u", (unsigned)s->version_max)) != 0 ||
-	    (rc = w_leaf(server, "history", "%u", s->history)) != 0 ||
-	    (rc = w_leaf(server, "max-sessions", "%u", s->max_sessions)) != 0 ||
-	    (rc = w_leaf(server, "refresh-interval", "%u", (unsigned)s->refresh)) != 0 ||
-	    (rc = w_leaf(server, "retry-interval", "%u", (unsigned)s->retry)) != 0 ||
-	    (rc = w_leaf(server, "expire-interval", "%u", (unsigned)s->expire)) != 0 ||
-	    (rc = w_leaf(server, "send-timeout", "%u", (unsigned)s->send_timeout_ms)) != 0 ||
-	    (rc = w_leaf(server, "handshake-timeout", "%u", (unsigned)s->handshake_timeout_ms)) !=
-		0)
+	if ((rc = cfg_ly_leaf(server, "min-version", "%u", (unsigned)s->version_min)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "max-version", "%u", (unsigned)s->version_max)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "history", "%u", s->history)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "max-sessions", "%u", s->max_sessions)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "refresh-interval", "%u", (unsigned)s->refresh)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "retry-interval", "%u", (unsigned)s->retry)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "expire-interval", "%u", (unsigned)s->expire)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "send-timeout", "%u", (unsigned)s->send_timeout_ms)) != 0 ||
+	    (rc = cfg_ly_leaf(server, "handshake-timeout", "%u",
+			      (unsigned)s->handshake_timeout_ms)) != 0)
 		return rc;
 	return 0;
 }
@@ -167,25 +128,25 @@ w_sources(struct lyd_node *root, const struct cfg_sources *s)
 	size_t i;
 	int rc;
 
-	if ((rc = w_inner(root, "sources", &sources)) != 0)
+	if ((rc = cfg_ly_inner(root, "sources", &sources)) != 0)
 		return rc;
 	for (i = 0; i < s->n; i++) {
-		if ((rc = ly_rc(lyd_new_list(sources, NULL, "source", 0, &e, s->list[i].name))) !=
-			0 ||
-		    (rc = w_str(e, "file", s->list[i].file)) != 0 ||
-		    (rc = w_str(e, "url", s->list[i].url)) != 0)
+		if ((rc = cfg_ly_rc(
+			 lyd_new_list(sources, NULL, "source", 0, &e, s->list[i].name))) != 0 ||
+		    (rc = cfg_ly_str(e, "file", s->list[i].file)) != 0 ||
+		    (rc = cfg_ly_str(e, "url", s->list[i].url)) != 0)
 			return rc;
 	}
 	for (i = 0; i < s->nslurm; i++)
-		if ((rc = w_str(sources, "slurm", s->slurm[i])) != 0)
+		if ((rc = cfg_ly_str(sources, "slurm", s->slurm[i])) != 0)
 			return rc;
-	if ((rc = w_leaf(sources, "refresh-interval", "%u", (unsigned)s->refresh)) != 0 ||
-	    (rc = w_bool(sources, "check-time", s->check_time)) != 0 ||
-	    (rc = w_leaf(sources, "max-age", "%u", (unsigned)s->max_age)) != 0 ||
-	    (rc = w_str(sources, "signature-key-file", s->verify_key_file)) != 0 ||
-	    (rc = w_bool(sources, "serve-vrps", s->serve_vrps)) != 0 ||
-	    (rc = w_bool(sources, "serve-router-keys", s->serve_router_keys)) != 0 ||
-	    (rc = w_bool(sources, "serve-aspa", s->serve_aspas)) != 0)
+	if ((rc = cfg_ly_leaf(sources, "refresh-interval", "%u", (unsigned)s->refresh)) != 0 ||
+	    (rc = cfg_ly_bool(sources, "check-time", s->check_time)) != 0 ||
+	    (rc = cfg_ly_leaf(sources, "max-age", "%u", (unsigned)s->max_age)) != 0 ||
+	    (rc = cfg_ly_str(sources, "signature-key-file", s->verify_key_file)) != 0 ||
+	    (rc = cfg_ly_bool(sources, "serve-vrps", s->serve_vrps)) != 0 ||
+	    (rc = cfg_ly_bool(sources, "serve-router-keys", s->serve_router_keys)) != 0 ||
+	    (rc = cfg_ly_bool(sources, "serve-aspa", s->serve_aspas)) != 0)
 		return rc;
 	return 0;
 }
@@ -196,19 +157,19 @@ w_misc(struct lyd_node *root, const struct rtrmod_config *c)
 	struct lyd_node *n;
 	int rc;
 
-	if ((rc = w_inner(root, "validation", &n)) != 0 ||
+	if ((rc = cfg_ly_inner(root, "validation", &n)) != 0 ||
 	    (c->validation.local_as != 0 &&
-	     (rc = w_leaf(n, "local-as", "%u", (unsigned)c->validation.local_as)) != 0) ||
-	    (rc = w_bool(n, "aspa", c->validation.aspa)) != 0)
+	     (rc = cfg_ly_leaf(n, "local-as", "%u", (unsigned)c->validation.local_as)) != 0) ||
+	    (rc = cfg_ly_bool(n, "aspa", c->validation.aspa)) != 0)
 		return rc;
-	if (c->http.enabled && ((rc = w_inner(root, "http", &n)) != 0 ||
-				(rc = w_str(n, "address", c->http.address)) != 0 ||
-				(rc = w_leaf(n, "port", "%u", (unsigned)c->http.port)) != 0 ||
-				(rc = w_bool(n, "metrics", c->http.metrics)) != 0 ||
-				(rc = w_bool(n, "export", c->http.export_json)) != 0))
+	if (c->http.enabled && ((rc = cfg_ly_inner(root, "http", &n)) != 0 ||
+				(rc = cfg_ly_str(n, "address", c->http.address)) != 0 ||
+				(rc = cfg_ly_leaf(n, "port", "%u", (unsigned)c->http.port)) != 0 ||
+				(rc = cfg_ly_bool(n, "metrics", c->http.metrics)) != 0 ||
+				(rc = cfg_ly_bool(n, "export", c->http.export_json)) != 0))
 		return rc;
-	if (c->control_socket != NULL && ((rc = w_inner(root, "control", &n)) != 0 ||
-					  (rc = w_str(n, "socket", c->control_socket)) != 0))
+	if (c->control_socket != NULL && ((rc = cfg_ly_inner(root, "control", &n)) != 0 ||
+					  (rc = cfg_ly_str(n, "socket", c->control_socket)) != 0))
 		return rc;
 	return 0;
 }
@@ -223,7 +184,7 @@ cfg_write(const struct rtrmod_config *c, const struct ly_ctx *ly, struct lyd_nod
 	*out = NULL;
 	if (mod == NULL)
 		return RTRMOD_EINVAL;
-	if ((rc = ly_rc(lyd_new_inner(NULL, mod, "rtrmod", 0, &root))) != 0)
+	if ((rc = cfg_ly_rc(lyd_new_inner(NULL, mod, "rtrmod", 0, &root))) != 0)
 		return rc;
 	if ((rc = w_client(root, c)) != 0 || (rc = w_server(root, &c->server)) != 0 ||
 	    (rc = w_sources(root, &c->sources)) != 0 || (rc = w_misc(root, c)) != 0) {
@@ -264,8 +225,6 @@ rtrmod_config_print(const struct rtrmod_config *config, enum rtrmod_config_forma
 	uint32_t log_opts;
 	struct ly_ctx *ly = NULL;
 	struct lyd_node *tree = NULL;
-	char *text = NULL;
-	size_t len;
 	int rc;
 
 	if (out != NULL)
@@ -281,87 +240,11 @@ rtrmod_config_print(const struct rtrmod_config *config, enum rtrmod_config_forma
 		lyd_free_all(tree);
 		tree = NULL;
 	}
-	if (lyd_print_mem(&text, tree, format == RTRMOD_CONFIG_XML ? LYD_XML : LYD_JSON,
-			  LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_TRIM) != LY_SUCCESS) {
-		rc = RTRMOD_ENOMEM;
-		goto fail;
-	}
-	len = text != NULL ? strlen(text) : 0;
-	*out = ctx_alloc(config->ctx, len + 1);
-	if (*out == NULL) {
-		rc = RTRMOD_ENOMEM;
-		goto fail;
-	}
-	if (len > 0)
-		memcpy(*out, text, len);
-	(*out)[len] = '\0';
-	rc = 0;
+	rc = cfg_ly_print(config->ctx, tree, format == RTRMOD_CONFIG_XML,
+			  LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_TRIM, out);
 fail:
-	free(text);
 	lyd_free_all(tree);
 	ly_ctx_destroy(ly);
 	ly_log_options(log_opts);
 	return rc;
-}
-
-/* ---- equality ------------------------------------------------------------ */
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Caches and listeners are keyed lists: compared as sets by their keys. */
-static bool
-caches_equal(const struct rtrmod_config *a, const struct rtrmod_config *b)
-{
-	size_t i, j;
-
-	if (a->ncaches != b->ncaches)
-		return false;
-	for (i = 0; i < a->ncaches; i++) {
-		for (j = 0; j < b->ncaches; j++)
-			if (cfg_cache_equal(&a->caches[i], &b->caches[j]))
-				break;
-		if (j == b->ncaches)
-			return false;
-	}
-	return true;
-}
-
-static bool
-listeners_equal(const struct cfg_server *a, const struct cfg_server *b)
-{
-	size_t i, j;
-
-	if (a->nlisteners != b->nlisteners)
-		return false;
-	for (i = 0; i < a->nlisteners; i++) {
-		for (j = 0; j < b->nlisteners; j++)
-			if (cfg_listener_equal(&a->listeners[i], &b->listeners[j]))
-				break;
-		if (j == b->nlisteners)
-			return false;
-	}
-	return true;
-}
-
-bool
-rtrmod_config_equal(const struct rtrmod_config *a, const struct rtrmod_config *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return caches_equal(a, b) && cfg_server_settings_equal(&a->server, &b->server) &&
-	       listeners_equal(&a->server, &b->server) &&
-	       cfg_sources_equal(&a->sources, &b->sources) &&
-	       a->validation.local_as == b->validation.local_as &&
-	       a->validation.aspa == b->validation.aspa && a->http.enabled == b->http.enabled &&
-	       (!a->http.enabled ||
-		(strcmp(a->http.address, b->http.address) == 0 && a->http.port == b->http.port &&
-		 a->http.metrics == b->http.metrics &&
-		 a->http.export_json == b->http.export_json)) &&
-	       str_eq(a->control_socket, b->control_socket);
 }

@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,36 +28,6 @@
 #include "config_internal.h"
 #include "rtrmod_internal.h"
 
-static int
-ly_rc(LY_ERR err)
-{
-	return err == LY_SUCCESS ? 0 : err == LY_EMEM ? RTRMOD_ENOMEM : RTRMOD_EINVAL;
-}
-
-static int RTRMOD_PRINTF(3, 4)
-    s_leaf(struct lyd_node *parent, const char *name, const char *fmt, ...)
-{
-	char value[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return ly_rc(lyd_new_term(parent, NULL, name, value, 0, NULL));
-}
-
-static int
-s_bool(struct lyd_node *parent, const char *name, bool v)
-{
-	return s_leaf(parent, name, "%s", v ? "true" : "false");
-}
-
-static int
-s_inner(struct lyd_node *parent, const char *name, struct lyd_node **out)
-{
-	return ly_rc(lyd_new_inner(parent, NULL, name, 0, out));
-}
-
 /* Seconds since the epoch as yang:date-and-time (UTC). */
 static int
 s_time(struct lyd_node *parent, const char *name, int64_t t)
@@ -72,7 +41,7 @@ s_time(struct lyd_node *parent, const char *name, int64_t t)
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return 0;
-	return s_leaf(parent, name, "%s", buf);
+	return cfg_ly_leaf(parent, name, "%s", buf);
 }
 
 /* "192.0.2.1:323", "[2001:db8::1]:323" or "rpki.example.net:323" ->
@@ -156,48 +125,49 @@ state_cache(struct rtrmod_ctx *ctx, const struct rtrmod_config *config, struct l
 	if (!split_name(rtrmod_client_cache_name(cc), addr, sizeof(addr), &port))
 		return 0; /* not an address this model can key */
 	snprintf(port_s, sizeof(port_s), "%u", port);
-	if ((rc = ly_rc(lyd_new_list(list, NULL, "cache-server", 0, &e, addr, port_s))) != 0)
+	if ((rc = cfg_ly_rc(lyd_new_list(list, NULL, "cache-server", 0, &e, addr, port_s))) != 0)
 		return rc;
 	version = rtrmod_client_cache_version(cc, &negotiated);
 	rtrmod_client_cache_records(cc, &vrps, &keys, &aspas);
-	if ((rc = s_bool(e, "configured", configured(config, addr, port))) != 0 ||
-	    (rc = s_leaf(e, "session-state", "%s",
-			 rtrmod_client_state_name(rtrmod_client_cache_state(cc)))) != 0 ||
-	    (rc = s_leaf(e, "version-in-use", "%u", (unsigned)version)) != 0 ||
-	    (rc = s_bool(e, "version-negotiated", negotiated)) != 0 ||
-	    (rc = s_leaf(e, "vrp-count", "%zu", vrps)) != 0 ||
-	    (rc = s_leaf(e, "router-key-count", "%zu", keys)) != 0 ||
-	    (rc = s_leaf(e, "aspa-count", "%zu", aspas)) != 0 ||
-	    (rc = s_bool(e, "serving", rtrmod_client_cache_serving(cc))) != 0)
+	if ((rc = cfg_ly_bool(e, "configured", configured(config, addr, port))) != 0 ||
+	    (rc = cfg_ly_leaf(e, "session-state", "%s",
+			      rtrmod_client_state_name(rtrmod_client_cache_state(cc)))) != 0 ||
+	    (rc = cfg_ly_leaf(e, "version-in-use", "%u", (unsigned)version)) != 0 ||
+	    (rc = cfg_ly_bool(e, "version-negotiated", negotiated)) != 0 ||
+	    (rc = cfg_ly_leaf(e, "vrp-count", "%zu", vrps)) != 0 ||
+	    (rc = cfg_ly_leaf(e, "router-key-count", "%zu", keys)) != 0 ||
+	    (rc = cfg_ly_leaf(e, "aspa-count", "%zu", aspas)) != 0 ||
+	    (rc = cfg_ly_bool(e, "serving", rtrmod_client_cache_serving(cc))) != 0)
 		return rc;
 	if (rtrmod_client_cache_session(cc, &session_id, &serial) &&
-	    ((rc = s_leaf(e, "session-id", "%u", (unsigned)session_id)) != 0 ||
-	     (rc = s_leaf(e, "serial-number", "%u", (unsigned)serial)) != 0))
+	    ((rc = cfg_ly_leaf(e, "session-id", "%u", (unsigned)session_id)) != 0 ||
+	     (rc = cfg_ly_leaf(e, "serial-number", "%u", (unsigned)serial)) != 0))
 		return rc;
 	rtrmod_client_cache_timers(cc, &refresh, &retry, &expire);
-	if ((rc = s_inner(e, "timers-in-effect", &n)) != 0 ||
-	    (rc = s_leaf(n, "refresh-time", "%u", (unsigned)refresh)) != 0 ||
-	    (rc = s_leaf(n, "retry-time", "%u", (unsigned)retry)) != 0 ||
-	    (rc = s_leaf(n, "expire-time", "%u", (unsigned)expire)) != 0)
+	if ((rc = cfg_ly_inner(e, "timers-in-effect", &n)) != 0 ||
+	    (rc = cfg_ly_leaf(n, "refresh-time", "%u", (unsigned)refresh)) != 0 ||
+	    (rc = cfg_ly_leaf(n, "retry-time", "%u", (unsigned)retry)) != 0 ||
+	    (rc = cfg_ly_leaf(n, "expire-time", "%u", (unsigned)expire)) != 0)
 		return rc;
 	if (rtrmod_client_cache_last_update(cc, &ms)) {
 		uint64_t now = ctx_now_ms(ctx);
 
-		if ((rc = s_leaf(e, "seconds-since-update", "%llu",
-				 (unsigned long long)(now > ms ? (now - ms) / 1000 : 0))) != 0)
+		if ((rc = cfg_ly_leaf(e, "seconds-since-update", "%llu",
+				      (unsigned long long)(now > ms ? (now - ms) / 1000 : 0))) != 0)
 			return rc;
 	}
 	origin = rtrmod_client_cache_last_error(cc, &code, &text);
 	if (origin > RTRMOD_CLIENT_ERR_NONE && origin < ARRAY_SIZE(origin_names)) {
-		if ((rc = s_inner(e, "last-error", &n)) != 0 ||
-		    (rc = s_leaf(n, "origin", "%s", origin_names[origin])) != 0 ||
-		    (code >= 0 && (rc = s_leaf(n, "code", "%d", code)) != 0) ||
-		    (text != NULL && (rc = s_leaf(n, "text", "%s", text)) != 0))
+		if ((rc = cfg_ly_inner(e, "last-error", &n)) != 0 ||
+		    (rc = cfg_ly_leaf(n, "origin", "%s", origin_names[origin])) != 0 ||
+		    (code >= 0 && (rc = cfg_ly_leaf(n, "code", "%d", code)) != 0) ||
+		    (text != NULL && (rc = cfg_ly_leaf(n, "text", "%s", text)) != 0))
 			return rc;
 	}
 	rtrmod_client_cache_report_counts(cc, &received, &sent);
-	if ((rc = s_leaf(e, "error-reports-received", "%llu", (unsigned long long)received)) != 0 ||
-	    (rc = s_leaf(e, "error-reports-sent", "%llu", (unsigned long long)sent)) != 0)
+	if ((rc = cfg_ly_leaf(e, "error-reports-received", "%llu", (unsigned long long)received)) !=
+		0 ||
+	    (rc = cfg_ly_leaf(e, "error-reports-sent", "%llu", (unsigned long long)sent)) != 0)
 		return rc;
 	return 0;
 }
@@ -211,10 +181,10 @@ state_client(struct rtrmod_ctx *ctx, const struct rtrmod_config *config, struct 
 	size_t i, n = rtrmod_client_cache_count(client);
 	int rc;
 
-	if ((rc = s_inner(root, "client", &cl)) != 0)
+	if ((rc = cfg_ly_inner(root, "client", &cl)) != 0)
 		return rc;
 	if (n > 0) {
-		if ((rc = s_inner(cl, "cache-servers", &list)) != 0)
+		if ((rc = cfg_ly_inner(cl, "cache-servers", &list)) != 0)
 			return rc;
 		for (i = 0; i < n; i++)
 			if ((rc = state_cache(ctx, config, list,
@@ -222,7 +192,7 @@ state_client(struct rtrmod_ctx *ctx, const struct rtrmod_config *config, struct 
 				return rc;
 	}
 	if (rtrmod_client_serving_preference(client, &preference))
-		return s_leaf(cl, "serving-preference", "%u", preference);
+		return cfg_ly_leaf(cl, "serving-preference", "%u", preference);
 	return 0;
 }
 
@@ -245,21 +215,22 @@ state_session(void *arg, const struct rtrmod_cache_session *s)
 
 	if (w->rc != 0)
 		return;
-	if ((w->rc = ly_rc(lyd_new_list(w->server, NULL, "router-session", 0, &e))) != 0)
+	if ((w->rc = cfg_ly_rc(lyd_new_list(w->server, NULL, "router-session", 0, &e))) != 0)
 		return;
-	if ((peer != NULL && (w->rc = s_leaf(e, "peer", "%s", peer)) != 0) ||
-	    (transport != NULL && (w->rc = s_leaf(e, "transport", "%s", transport)) != 0) ||
-	    (w->rc = s_leaf(e, "state", "%s",
-			    rtrmod_cache_session_state_name(rtrmod_cache_session_state(s)))) != 0 ||
-	    (version >= 0 && (w->rc = s_leaf(e, "version", "%d", version)) != 0) ||
+	if ((peer != NULL && (w->rc = cfg_ly_leaf(e, "peer", "%s", peer)) != 0) ||
+	    (transport != NULL && (w->rc = cfg_ly_leaf(e, "transport", "%s", transport)) != 0) ||
+	    (w->rc = cfg_ly_leaf(e, "state", "%s",
+				 rtrmod_cache_session_state_name(rtrmod_cache_session_state(s)))) !=
+		0 ||
+	    (version >= 0 && (w->rc = cfg_ly_leaf(e, "version", "%d", version)) != 0) ||
 	    (rtrmod_cache_session_serial(s, &serial) &&
-	     (w->rc = s_leaf(e, "serial-number", "%u", (unsigned)serial)) != 0) ||
-	    (w->rc = s_leaf(e, "queued-bytes", "%zu", rtrmod_cache_session_queued(s))) != 0 ||
-	    (w->rc = s_leaf(e, "bytes-sent", "%llu",
-			    (unsigned long long)rtrmod_cache_session_bytes_sent(s))) != 0)
+	     (w->rc = cfg_ly_leaf(e, "serial-number", "%u", (unsigned)serial)) != 0) ||
+	    (w->rc = cfg_ly_leaf(e, "queued-bytes", "%zu", rtrmod_cache_session_queued(s))) != 0 ||
+	    (w->rc = cfg_ly_leaf(e, "bytes-sent", "%llu",
+				 (unsigned long long)rtrmod_cache_session_bytes_sent(s))) != 0)
 		return;
-	w->rc = s_leaf(e, "connected-seconds", "%llu",
-		       (unsigned long long)(now > since ? (now - since) / 1000 : 0));
+	w->rc = cfg_ly_leaf(e, "connected-seconds", "%llu",
+			    (unsigned long long)(now > since ? (now - since) / 1000 : 0));
 }
 
 static int
@@ -272,28 +243,28 @@ state_server(struct rtrmod_ctx *ctx, struct lyd_node *root, struct rtrmod_cache 
 	char vs[4];
 	int rc;
 
-	if ((rc = s_inner(root, "cache-server", &w.server)) != 0)
+	if ((rc = cfg_ly_inner(root, "cache-server", &w.server)) != 0)
 		return rc;
 	rtrmod_cache_sessions(cache, state_session, &w);
 	if (w.rc != 0)
 		return w.rc;
 	if (rtrmod_cache_serial(cache, &serial) == 0 &&
-	    (rc = s_leaf(w.server, "serial-number", "%u", (unsigned)serial)) != 0)
+	    (rc = cfg_ly_leaf(w.server, "serial-number", "%u", (unsigned)serial)) != 0)
 		return rc;
 	for (v = 0; v <= 2; v++) {
 		snprintf(vs, sizeof(vs), "%u", v);
-		if ((rc = ly_rc(lyd_new_list(w.server, NULL, "session-id", 0, &e, vs))) != 0 ||
-		    (rc = s_leaf(e, "id", "%u",
-				 (unsigned)rtrmod_cache_session_id(cache, (uint8_t)v))) != 0)
+		if ((rc = cfg_ly_rc(lyd_new_list(w.server, NULL, "session-id", 0, &e, vs))) != 0 ||
+		    (rc = cfg_ly_leaf(e, "id", "%u",
+				      (unsigned)rtrmod_cache_session_id(cache, (uint8_t)v))) != 0)
 			return rc;
 	}
-	if ((rc = s_inner(w.server, "counters", &n)) != 0)
+	if ((rc = cfg_ly_inner(w.server, "counters", &n)) != 0)
 		return rc;
 	for (i = 0; i < RTRMOD_CACHE_CNT_MAX; i++)
-		if ((rc = s_leaf(n, rtrmod_cache_counter_name(i), "%llu",
-				 (unsigned long long)rtrmod_cache_counter(cache, i))) != 0)
+		if ((rc = cfg_ly_leaf(n, rtrmod_cache_counter_name(i), "%llu",
+				      (unsigned long long)rtrmod_cache_counter(cache, i))) != 0)
 			return rc;
-	return s_leaf(w.server, "memory", "%zu", rtrmod_cache_memory(cache));
+	return cfg_ly_leaf(w.server, "memory", "%zu", rtrmod_cache_memory(cache));
 }
 
 static int
@@ -305,31 +276,34 @@ state_sources(struct lyd_node *root, struct rtrmod_feed *feed)
 	uint32_t serial;
 	int64_t until;
 
-	if ((rc = s_inner(root, "sources", &s)) != 0 ||
+	if ((rc = cfg_ly_inner(root, "sources", &s)) != 0 ||
 	    (rc = s_time(s, "last-attempt", rtrmod_feed_last_attempt(feed))) != 0 ||
 	    (rc = s_time(s, "last-success", rtrmod_feed_last_success(feed))) != 0 ||
 	    (rc = s_time(s, "last-change", rtrmod_feed_last_change(feed))) != 0)
 		return rc;
 	if (rtrmod_feed_last_attempt(feed) > 0 &&
-	    (rc = s_leaf(s, "result", "%s", result == 0 ? "ok" : rtrmod_strerror(result))) != 0)
+	    (rc = cfg_ly_leaf(s, "result", "%s", result == 0 ? "ok" : rtrmod_strerror(result))) !=
+		0)
 		return rc;
-	if (err != NULL && err[0] != '\0' && (rc = s_leaf(s, "error-text", "%s", err)) != 0)
+	if (err != NULL && err[0] != '\0' && (rc = cfg_ly_leaf(s, "error-text", "%s", err)) != 0)
 		return rc;
-	if ((rc = s_bool(s, "stale", rtrmod_feed_stale(feed))) != 0 ||
+	if ((rc = cfg_ly_bool(s, "stale", rtrmod_feed_stale(feed))) != 0 ||
 	    (rtrmod_feed_fresh_until(feed, &until) &&
 	     (rc = s_time(s, "fresh-until", until)) != 0) ||
-	    (rc = s_leaf(s, "vrp-count", "%zu", rtrmod_feed_count(feed, RTRMOD_SOURCE_VRP))) != 0 ||
-	    (rc = s_leaf(s, "router-key-count", "%zu",
-			 rtrmod_feed_count(feed, RTRMOD_SOURCE_ROUTER_KEY))) != 0 ||
-	    (rc = s_leaf(s, "aspa-count", "%zu", rtrmod_feed_count(feed, RTRMOD_SOURCE_ASPA))) != 0)
+	    (rc = cfg_ly_leaf(s, "vrp-count", "%zu", rtrmod_feed_count(feed, RTRMOD_SOURCE_VRP))) !=
+		0 ||
+	    (rc = cfg_ly_leaf(s, "router-key-count", "%zu",
+			      rtrmod_feed_count(feed, RTRMOD_SOURCE_ROUTER_KEY))) != 0 ||
+	    (rc = cfg_ly_leaf(s, "aspa-count", "%zu",
+			      rtrmod_feed_count(feed, RTRMOD_SOURCE_ASPA))) != 0)
 		return rc;
 	if (rtrmod_feed_serial(feed, &serial) == 0 &&
-	    (rc = s_leaf(s, "serial-number", "%u", (unsigned)serial)) != 0)
+	    (rc = cfg_ly_leaf(s, "serial-number", "%u", (unsigned)serial)) != 0)
 		return rc;
-	if ((rc = s_leaf(s, "refreshes-ok", "%llu",
-			 (unsigned long long)rtrmod_feed_refreshes(feed, false))) != 0 ||
-	    (rc = s_leaf(s, "refreshes-failed", "%llu",
-			 (unsigned long long)rtrmod_feed_refreshes(feed, true))) != 0)
+	if ((rc = cfg_ly_leaf(s, "refreshes-ok", "%llu",
+			      (unsigned long long)rtrmod_feed_refreshes(feed, false))) != 0 ||
+	    (rc = cfg_ly_leaf(s, "refreshes-failed", "%llu",
+			      (unsigned long long)rtrmod_feed_refreshes(feed, true))) != 0)
 		return rc;
 	return 0;
 }
@@ -350,8 +324,8 @@ cfg_state_json(struct rtrmod_ctx *ctx, const struct rtrmod_config *config,
 	log_opts = cfg_ly_quiet();
 	if ((rc = cfg_ly_new(&ly, NULL)) != 0)
 		goto fail;
-	if ((rc = ly_rc(lyd_new_inner(NULL, ly_ctx_get_module_implemented(ly, "rtrmod"), "rtrmod",
-				      0, &root))) != 0 ||
+	if ((rc = cfg_ly_rc(lyd_new_inner(NULL, ly_ctx_get_module_implemented(ly, "rtrmod"),
+					  "rtrmod", 0, &root))) != 0 ||
 	    (client != NULL && (rc = state_client(ctx, config, root, client)) != 0) ||
 	    (cache != NULL && (rc = state_server(ctx, root, cache)) != 0) ||
 	    (feed != NULL && (rc = state_sources(root, feed)) != 0))

@@ -65,6 +65,15 @@ has() {
 	fi
 }
 
+# exits_0 WHAT PID: SIGTERM ends PID with exit status 0 (within 10 s).
+exits_0() {
+	local st
+	stop "$2" 10
+	st=$?
+	forget "$2"
+	if [ "$st" -eq 0 ]; then ok "$1: exit 0 on SIGTERM"; else fail "$1: exit $st on SIGTERM"; fi
+}
+
 # ---- config check, print, yang ------------------------------------------------------
 
 n=0
@@ -432,10 +441,7 @@ has "... is told another process listens" "$tmp/$last.err" "another process list
 run state "$rtrmod" config state --socket "$sock"
 status_is "the first server still answers on its socket" 0
 
-stop "$serve_pid" 10
-st=$?
-forget "$serve_pid"
-if [ "$st" -eq 0 ]; then ok "SIGTERM: exit 0"; else fail "SIGTERM: exit $st"; fi
+exits_0 "rtrmod serve --config" "$serve_pid"
 if [ ! -e "$sock" ]; then
 	ok "the control socket is removed at exit"
 else
@@ -454,10 +460,7 @@ wait_for 15 "serve --config starts over a stale socket file" \
 	grep -q "in place; serving serial 0" "$tmp/serve2.log"
 run state "$rtrmod" config state --socket "$sock"
 status_is "... and answers on it" 0
-stop "$spawned" 10
-st=$?
-forget "$spawned"
-if [ "$st" -eq 0 ]; then ok "... and exits 0 on SIGTERM"; else fail "... exit $st on SIGTERM"; fi
+exits_0 "serve --config over a stale socket file" "$spawned"
 
 # ---- a relay of two upstreams ------------------------------------------------------------
 
@@ -500,10 +503,7 @@ else
 	[ -f "$tmp/dr" ] && same "the relay's dump" "$tmp/want" "$tmp/dr"
 	show "$tmp/dr.log" 10
 fi
-stop "$relay_pid" 10
-st=$?
-forget "$relay_pid"
-if [ "$st" -eq 0 ]; then ok "the relay exits 0 on SIGTERM"; else fail "the relay: exit $st"; fi
+exits_0 "the relay" "$relay_pid"
 
 # No sanitizer report from any run (in a sanitizer build).
 for f in "$tmp"/*.log "$tmp"/*.err; do

@@ -15,17 +15,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/signalfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <rtrmod/rtrmod.h>
 
@@ -33,6 +29,7 @@
 #include "goflag.h"
 #include "serve_bind.h"
 #include "serve_config.h"
+#include "serve_signals.h"
 
 const char serve_usage[] =
     "usage: rtrmod serve -cache FILE [flags]\n"
@@ -230,8 +227,7 @@ struct serve {
 	struct rtrmod_loop *loop;
 	struct rtrmod_cache *cache;
 	struct rtrmod_feed *feed;
-	int sigfd;
-	void *sigwatch;
+	struct serve_signals signals;
 };
 
 /* ---- options ------------------------------------------------------------------ */
@@ -528,50 +524,15 @@ serve_log(void *arg, enum rtrmod_log_level level, const char *msg)
 		(unsigned)level < 4 ? names[level] : "log", msg);
 }
 
+/* SIGHUP: the files now.  The feed logs a failure; the last good set stays. */
 static void
-serve_signal_cb(void *arg, int fd, enum rtrmod_io_event event)
+serve_hup(void *arg)
 {
 	struct serve *s = arg;
-	struct signalfd_siginfo si;
 
-	(void)event;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			rtrmod_ctx_log(s->ctx, RTRMOD_LOG_INFO, "SIGHUP: reloading the files");
-			/* The feed logs a failure; the last good set stays. */
-			if (rtrmod_feed_reload(s->feed) == RTRMOD_ESTATE)
-				rtrmod_ctx_log(s->ctx, RTRMOD_LOG_WARN,
-					       "SIGHUP: a reload is running");
-		} else {
-			rtrmod_ctx_log(s->ctx, RTRMOD_LOG_INFO, "%s: shutting down",
-				       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
-			rtrmod_loop_break(s->loop);
-		}
-	}
-}
-
-/* SIGHUP, SIGINT and SIGTERM through a signalfd on the loop; SIGPIPE off
- * (the transport sends with MSG_NOSIGNAL too). */
-static int
-serve_signals(struct serve *s)
-{
-	sigset_t set;
-	int rc;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
-	    (s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		rtrmod_ctx_log(s->ctx, RTRMOD_LOG_ERR, "signalfd: %s", strerror(errno));
-		return RTRMOD_EIO;
-	}
-	rc = rtrmod_loop_watch(s->loop, s->sigfd, RTRMOD_IO_READ, serve_signal_cb, s, &s->sigwatch);
-	if (rc != 0)
-		rtrmod_ctx_log(s->ctx, RTRMOD_LOG_ERR, "watching signals: %s", rtrmod_strerror(rc));
-	return rc;
+	rtrmod_ctx_log(s->ctx, RTRMOD_LOG_INFO, "SIGHUP: reloading the files");
+	if (rtrmod_feed_reload(s->feed) == RTRMOD_ESTATE)
+		rtrmod_ctx_log(s->ctx, RTRMOD_LOG_WARN, "SIGHUP: a reload is running");
 }
 
 /* ---- setting up ------------------------------------------------------------------- */
@@ -635,7 +596,8 @@ serve_setup(struct serve *s)
 	}
 	rtrmod_ctx_set_log(s->ctx, serve_log, NULL, s->o->loglevel);
 	if ((rc = rtrmod_loop_new(s->ctx, &s->loop)) != 0 || (rc = serve_cache(s)) != 0 ||
-	    (rc = serve_feed(s)) != 0 || (rc = serve_signals(s)) != 0) {
+	    (rc = serve_feed(s)) != 0 ||
+	    (rc = serve_signals_start(&s->signals, s->ctx, s->loop, serve_hup, s)) != 0) {
 		rtrmod_ctx_log(s->ctx, RTRMOD_LOG_ERR, "rtrmod serve: cannot start: %s",
 			       rtrmod_strerror(rc));
 		return EXIT_FAILURE;
@@ -656,10 +618,7 @@ serve_teardown(struct serve *s)
 {
 	rtrmod_feed_free(s->feed);
 	rtrmod_cache_free(s->cache);
-	if (s->sigwatch != NULL)
-		rtrmod_loop_unwatch(s->loop, s->sigwatch);
-	if (s->sigfd >= 0)
-		close(s->sigfd);
+	serve_signals_stop(&s->signals);
 	rtrmod_loop_free(s->loop);
 	rtrmod_ctx_free(s->ctx);
 }
@@ -668,9 +627,9 @@ int
 cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o;
-	struct serve s = {.o = &o, .sigfd = -1};
+	struct serve s = {.o = &o};
 	uint32_t serial = 0;
-	int status, rc;
+	int status;
 
 	if (serve_opts_init(&o, argc) != 0) {
 		serve_opts_fini(&o);
@@ -695,11 +654,7 @@ cmd_serve(int argc, char **argv)
 			       rtrmod_feed_count(s.feed, RTRMOD_SOURCE_VRP),
 			       rtrmod_feed_count(s.feed, RTRMOD_SOURCE_ROUTER_KEY),
 			       rtrmod_feed_count(s.feed, RTRMOD_SOURCE_ASPA));
-		rc = rtrmod_loop_run(s.loop);
-		status = rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-		if (rc != 0)
-			rtrmod_ctx_log(s.ctx, RTRMOD_LOG_ERR, "rtrmod serve: the loop failed: %s",
-				       rtrmod_strerror(rc));
+		status = serve_signals_run(&s.signals);
 	}
 	serve_teardown(&s);
 	serve_opts_fini(&o);

@@ -14,20 +14,17 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "config_view.h"
 #include "control.h"
 #include "serve_config.h"
+#include "serve_signals.h"
 
 #define CONTROL_LEAF "/" CONFIG_VIEW_TOP "/control/socket"
 
@@ -38,8 +35,7 @@ struct serve_config {
 	struct rtrmod_loop *loop;
 	struct rtrmod_instance *inst;
 	struct control *control;
-	int sigfd;
-	void *sigwatch;
+	struct serve_signals signals;
 };
 
 static bool
@@ -223,48 +219,15 @@ sc_control(void *arg, const char *request, char **out)
 
 /* ---- signals ------------------------------------------------------------------------------ */
 
+/* SIGHUP: the file again (sc_reload logs what came of it). */
 static void
-sc_signal_cb(void *arg, int fd, enum rtrmod_io_event event)
+sc_hup(void *arg)
 {
 	struct serve_config *sc = arg;
-	struct signalfd_siginfo si;
 	char why[1100];
 
-	(void)event;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_INFO, "SIGHUP: reloading %s", sc->file);
-			(void)sc_reload(sc, why, sizeof(why));
-		} else {
-			rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_INFO, "%s: shutting down",
-				       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
-			rtrmod_loop_break(sc->loop);
-		}
-	}
-}
-
-static int
-sc_signals(struct serve_config *sc)
-{
-	sigset_t set;
-	int rc;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
-	    (sc->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_ERR, "signalfd: %s", strerror(errno));
-		return RTRMOD_EIO;
-	}
-	rc =
-	    rtrmod_loop_watch(sc->loop, sc->sigfd, RTRMOD_IO_READ, sc_signal_cb, sc, &sc->sigwatch);
-	if (rc != 0)
-		rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_ERR, "watching signals: %s",
-			       rtrmod_strerror(rc));
-	return rc;
+	rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_INFO, "SIGHUP: reloading %s", sc->file);
+	(void)sc_reload(sc, why, sizeof(why));
 }
 
 /* ---- running ---------------------------------------------------------------------------- */
@@ -304,7 +267,8 @@ sc_setup(struct serve_config *sc)
 	    (rc = rtrmod_instance_new(sc->ctx, &sc->inst)) == 0 &&
 	    control_new(sc->ctx, sc->loop, sc_control, sc, &sc->control) != 0)
 		rc = RTRMOD_ENOMEM;
-	if (rc != 0 || (rc = sc_signals(sc)) != 0) {
+	if (rc != 0 ||
+	    (rc = serve_signals_start(&sc->signals, sc->ctx, sc->loop, sc_hup, sc)) != 0) {
 		rtrmod_ctx_log(sc->ctx, RTRMOD_LOG_ERR, "rtrmod serve: cannot start: %s",
 			       rtrmod_strerror(rc));
 		return EXIT_FAILURE;
@@ -330,10 +294,7 @@ sc_teardown(struct serve_config *sc)
 {
 	control_free(sc->control);
 	rtrmod_instance_free(sc->inst);
-	if (sc->sigwatch != NULL)
-		rtrmod_loop_unwatch(sc->loop, sc->sigwatch);
-	if (sc->sigfd >= 0)
-		close(sc->sigfd);
+	serve_signals_stop(&sc->signals);
 	rtrmod_loop_free(sc->loop);
 	rtrmod_ctx_free(sc->ctx);
 }
@@ -341,8 +302,8 @@ sc_teardown(struct serve_config *sc)
 int
 serve_config_run(const char *file, const char *control, enum rtrmod_log_level level)
 {
-	struct serve_config sc = {.file = file, .control_flag = control, .sigfd = -1};
-	int status, rc;
+	struct serve_config sc = {.file = file, .control_flag = control};
+	int status;
 
 	if (rtrmod_ctx_new(NULL, &sc.ctx) != 0) {
 		fprintf(stderr, "rtrmod serve: out of memory\n");
@@ -350,13 +311,8 @@ serve_config_run(const char *file, const char *control, enum rtrmod_log_level le
 	}
 	rtrmod_ctx_set_log(sc.ctx, serve_log, NULL, level);
 	status = sc_setup(&sc);
-	if (status < 0) {
-		rc = rtrmod_loop_run(sc.loop);
-		status = rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-		if (rc != 0)
-			rtrmod_ctx_log(sc.ctx, RTRMOD_LOG_ERR, "rtrmod serve: the loop failed: %s",
-				       rtrmod_strerror(rc));
-	}
+	if (status < 0)
+		status = serve_signals_run(&sc.signals);
 	sc_teardown(&sc);
 	return status;
 }

@@ -242,6 +242,21 @@ checks_pass(void)
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */
 
+/* The instance, then the loop it runs on, then the context (each may be
+ * NULL: a late init that failed half way). */
+static void
+core_teardown(void)
+{
+	rtrmod_instance_free(rtrmod_frr.inst);
+	rtrmod_frr.inst = NULL;
+	if (rtrmod_frr.ctx != NULL && rtrmod_ctx_set_loop(rtrmod_frr.ctx, NULL, NULL) != 0)
+		zlog_err("rtrmod: cannot detach the event loop");
+	frr_loop_free(rtrmod_frr.loop);
+	rtrmod_frr.loop = NULL;
+	rtrmod_ctx_free(rtrmod_frr.ctx);
+	rtrmod_frr.ctx = NULL;
+}
+
 static int
 rtrmod_late_init(struct thread_master *master)
 {
@@ -283,14 +298,7 @@ rtrmod_late_init(struct thread_master *master)
 fail:
 	zlog_err("rtrmod: cannot start the RPKI core: %s; the module stays inactive",
 		 rtrmod_strerror(rc));
-	rtrmod_instance_free(rtrmod_frr.inst);
-	rtrmod_frr.inst = NULL;
-	if (rtrmod_frr.ctx != NULL && rtrmod_ctx_set_loop(rtrmod_frr.ctx, NULL, NULL) != 0)
-		zlog_err("rtrmod: cannot detach the event loop");
-	frr_loop_free(rtrmod_frr.loop);
-	rtrmod_frr.loop = NULL;
-	rtrmod_ctx_free(rtrmod_frr.ctx);
-	rtrmod_frr.ctx = NULL;
+	core_teardown();
 	return 0;
 }
 
@@ -308,14 +316,7 @@ rtrmod_fini(void)
 		frr_loop_ops()->timer_cancel(rtrmod_frr.loop, rtrmod_frr.sync_check);
 	rtrmod_frr.sync_check = NULL;
 	rtrmod_vty_fini();
-	rtrmod_instance_free(rtrmod_frr.inst);
-	rtrmod_frr.inst = NULL;
-	if (rtrmod_ctx_set_loop(rtrmod_frr.ctx, NULL, NULL) != 0)
-		zlog_err("rtrmod: cannot detach the event loop");
-	frr_loop_free(rtrmod_frr.loop);
-	rtrmod_frr.loop = NULL;
-	rtrmod_ctx_free(rtrmod_frr.ctx);
-	rtrmod_frr.ctx = NULL;
+	core_teardown();
 	return 0;
 }
 

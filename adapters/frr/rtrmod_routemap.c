@@ -163,6 +163,16 @@ route_match_free(void *rule)
 	XFREE(MTYPE_ROUTE_MAP_COMPILED, rule);
 }
 
+/* FRR 8.4's `match rpki` words (bgp_rpki.c) and its northbound node. */
+/* clang-format off */
+#define RPKI_MATCH_HELP \
+	RPKI_OUTPUT_STRING \
+	"Valid prefix\n" \
+	"Invalid prefix\n" \
+	"Prefix not found\n"
+/* clang-format on */
+#define RPKI_MATCH_XPATH "./match-condition[condition='frr-bgp-route-map:rpki']"
+
 /* The name bgpd's route-map northbound looks up for frr-bgp-route-map:rpki. */
 static const struct route_map_rule_cmd route_match_rpki_cmd = {
     "rpki", route_match, route_match_compile, route_match_free, NULL};
@@ -172,13 +182,10 @@ DEFUN_YANG (match_rpki,
 	    match_rpki_cmd,
 	    "match rpki <valid|invalid|notfound>",
 	    MATCH_STR
-	    RPKI_OUTPUT_STRING
-	    "Valid prefix\n"
-	    "Invalid prefix\n"
-	    "Prefix not found\n")
+	    RPKI_MATCH_HELP)
 /* clang-format on */
 {
-	const char *xpath = "./match-condition[condition='frr-bgp-route-map:rpki']";
+	const char *xpath = RPKI_MATCH_XPATH;
 	char xpath_value[XPATH_MAXLEN];
 
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
@@ -194,13 +201,10 @@ DEFUN_YANG (no_match_rpki,
 	    "no match rpki <valid|invalid|notfound>",
 	    NO_STR
 	    MATCH_STR
-	    RPKI_OUTPUT_STRING
-	    "Valid prefix\n"
-	    "Invalid prefix\n"
-	    "Prefix not found\n")
+	    RPKI_MATCH_HELP)
 /* clang-format on */
 {
-	const char *xpath = "./match-condition[condition='frr-bgp-route-map:rpki']";
+	const char *xpath = RPKI_MATCH_XPATH;
 
 	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);

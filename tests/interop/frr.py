@@ -41,7 +41,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vrps import read_vrps, vrp  # noqa: E402
+from vrps import read_vrps, run, vrp  # noqa: E402
 
 # (prefix, origin, intended state before, after the change)
 CASES = [
@@ -273,36 +273,23 @@ def cmd_rpki_node(path):
         print(line)
 
 
+COMMANDS = {
+    "cases": lambda a: cmd_cases(*a),
+    "expect": lambda a: cmd_expect(*a),
+    "check-kinds": lambda a: cmd_check_kinds(*a),
+    "route-states": lambda a: cmd_route_states(a[0], a[1:]),
+    "table": lambda a: cmd_table(*a),
+    "text-rows": lambda a: cmd_text_rows(*a),
+    "json-rows": lambda a: cmd_json_rows(*a),
+    "prefix-rows": lambda a: cmd_prefix_rows(*a),
+    "keys": lambda a: cmd_keys(*a),
+    "counts": lambda a: cmd_counts(*a),
+    "rpki-node": lambda a: cmd_rpki_node(*a),
+}
+
+
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    cmd, args = argv[1], argv[2:]
-    table = {
-        "cases": lambda: cmd_cases(*args),
-        "expect": lambda: cmd_expect(*args),
-        "check-kinds": lambda: cmd_check_kinds(*args),
-        "route-states": lambda: cmd_route_states(args[0], args[1:]),
-        "table": lambda: cmd_table(*args),
-        "text-rows": lambda: cmd_text_rows(*args),
-        "json-rows": lambda: cmd_json_rows(*args),
-        "prefix-rows": lambda: cmd_prefix_rows(*args),
-        "keys": lambda: cmd_keys(*args),
-        "counts": lambda: cmd_counts(*args),
-        "rpki-node": lambda: cmd_rpki_node(*args),
-    }
-    if cmd not in table:
-        print(f"frr.py: unknown command {cmd}", file=sys.stderr)
-        return 2
-    try:
-        lines = table[cmd]()
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
-        print(f"frr.py {cmd}: {e}", file=sys.stderr)
-        return 1
-    if lines is not None:
-        for line in sorted(lines):
-            print(line)
-    return 0
+    return run("frr.py", __doc__, argv, COMMANDS)
 
 
 if __name__ == "__main__":

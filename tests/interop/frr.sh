@@ -155,11 +155,7 @@ if [ -n "$have_exabgp" ]; then
 		echo "	}"
 		echo "}"
 	} >"$tmp/exabgp.conf"
-	# No privilege drop, no control pipes, no listener: only the one
-	# outgoing session.
-	spawn exabgp env exabgp.daemon.drop=false exabgp.api.cli=false \
-		exabgp.tcp.bind= exabgp.log.destination=stdout exabgp "$tmp/exabgp.conf"
-	exabgp_pid=$spawned
+	exabgp_start "$tmp/exabgp.conf"
 	if wait_for 30 "bgpd: got ExaBGP's $(wc -l <"$tmp/routes") routes, each marked as RFC 6811 says" \
 		states_are 3; then
 		say "  ($(grep -c ' valid$' "$tmp/states") valid, $(grep -c ' invalid$' "$tmp/states") invalid," \

@@ -186,11 +186,7 @@ still_up bgpd
 		echo "}"
 	fi
 } >"$tmp/exabgp.conf"
-# No privilege drop, no control pipes, no listener: only the outgoing
-# sessions.
-spawn exabgp env exabgp.daemon.drop=false exabgp.api.cli=false \
-	exabgp.tcp.bind= exabgp.log.destination=stdout exabgp "$tmp/exabgp.conf"
-exabgp_pid=$spawned
+exabgp_start "$tmp/exabgp.conf"
 
 # route_cmds: the `show bgp` command for each case, in routes order.
 mapfile -t prefixes < <(awk '{ print $1 }' "$tmp/routes")

@@ -293,19 +293,22 @@ done
 sessions() { grep -c 'connected (tcp)' "$tmp/serve.log"; }
 closed() { grep -c 'disconnected:' "$tmp/serve.log"; }
 more() { [ "$("$1")" -gt "$2" ]; }
+# reconnected WHAT N: the command WHAT just run on bgpd alone (its output
+# in $tmp/out.sut) said nothing, and a session past the N before it came
+# and synced.
+reconnected() {
+	cur=$1 ran_ref=
+	quiet
+	wait_for 10 "$1: a new session with the cache" more sessions "$2"
+	wait_for 30 "bgpd: connected and synced again after '$1'" synced bgpd
+}
 n0=$(sessions)
 vt bgpd 'rpki reset' >"$tmp/out.sut" 2>&1
-cur="rpki reset" ran_ref=
-quiet
-wait_for 10 "rpki reset: a new session with the cache" more sessions "$n0"
-wait_for 30 "bgpd: connected and synced again after 'rpki reset'" synced bgpd
+reconnected "rpki reset" "$n0"
 # `rpki reset` is also a command of the rpki node.
 n0=$(sessions)
 vtc bgpd 'rpki' 'rpki reset' >"$tmp/out.sut" 2>&1
-cur="rpki reset (rpki node)" ran_ref=
-quiet
-wait_for 10 "rpki reset (rpki node): a new session with the cache" more sessions "$n0"
-wait_for 30 "bgpd: connected and synced again after 'rpki reset' in the rpki node" synced bgpd
+reconnected "rpki reset (rpki node)" "$n0"
 if [ -n "$ref" ]; then
 	vt ref 'rpki reset' >/dev/null 2>&1
 	wait_for 30 "ref: connected and synced again after 'rpki reset'" synced ref
@@ -336,10 +339,7 @@ else
 	say "note: the stock module is not asked anything between 'rpki stop' and 'rpki start' (it would crash)"
 fi
 vt bgpd 'rpki start' >"$tmp/out.sut" 2>&1
-cur="rpki start" ran_ref=
-quiet
-wait_for 10 "rpki start: a new session with the cache" more sessions "$n1"
-wait_for 30 "bgpd: connected and synced again after 'rpki start'" synced bgpd
+reconnected "rpki start" "$n1"
 if [ -n "$ref" ]; then
 	vt ref 'rpki stop' >/dev/null 2>&1
 	vt ref 'rpki start' >/dev/null 2>&1

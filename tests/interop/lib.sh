@@ -92,6 +92,14 @@ spawn() {
 	pids+=("$spawned")
 }
 
+# exabgp_start CONF: ExaBGP on CONF with no privilege drop, no control
+# pipes and no listener (only its outgoing sessions); sets $exabgp_pid.
+exabgp_start() {
+	spawn exabgp env exabgp.daemon.drop=false exabgp.api.cli=false \
+		exabgp.tcp.bind= exabgp.log.destination=stdout exabgp "$1"
+	exabgp_pid=$spawned
+}
+
 # forget PID: it has been stopped and reaped by the test itself.
 forget() {
 	local i

@@ -395,39 +395,49 @@ def cmd_frr_states(path):
     return out
 
 
-def main(argv):
+def run(name, doc, argv, commands):
+    """A helper's command line: argv[1] names one of `commands` (name ->
+    function of the other arguments, giving the lines to print sorted, or
+    None).  Exit status 0; 1 when the command fails; 2 on a usage error.
+    frr.py runs its commands through this too."""
     if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     cmd, args = argv[1], argv[2:]
-    table = {
-        "set": lambda: cmd_set(args),
-        "edit": lambda: cmd_edit(*args),
-        "merge": lambda: cmd_merge(args[0], args[1:]),
-        "unexpire": lambda: cmd_unexpire(*args),
-        "rtrclient-csv": lambda: cmd_rtrclient_csv(*args),
-        "rtrclient-log": lambda: cmd_rtrclient_log(args[0], *map(int, args[1:])),
-        "rtrclient-delta": lambda: cmd_rtrclient_delta(*args),
-        "bird": lambda: cmd_bird(*args),
-        "frr-json": lambda: cmd_frr_json(*args),
-        "rtrdump": lambda: cmd_rtrdump(*args),
-        "rtrdump-delta": lambda: cmd_rtrdump_delta(*args),
-        "rov-cases": lambda: cmd_rov_cases(args),
-        "route-cases": lambda: cmd_route_cases(*args),
-        "frr-states": lambda: cmd_frr_states(*args),
-    }
-    if cmd not in table:
-        print(f"vrps.py: unknown command {cmd}", file=sys.stderr)
+    if cmd not in commands:
+        print(f"{name}: unknown command {cmd}", file=sys.stderr)
         return 2
     try:
-        lines = table[cmd]()
+        lines = commands[cmd](args)
     except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
-        print(f"vrps.py {cmd}: {e}", file=sys.stderr)
+        print(f"{name} {cmd}: {e}", file=sys.stderr)
         return 1
     if lines is not None:
         for line in sorted(lines):
             print(line)
     return 0
+
+
+COMMANDS = {
+    "set": lambda a: cmd_set(a),
+    "edit": lambda a: cmd_edit(*a),
+    "merge": lambda a: cmd_merge(a[0], a[1:]),
+    "unexpire": lambda a: cmd_unexpire(*a),
+    "rtrclient-csv": lambda a: cmd_rtrclient_csv(*a),
+    "rtrclient-log": lambda a: cmd_rtrclient_log(a[0], *map(int, a[1:])),
+    "rtrclient-delta": lambda a: cmd_rtrclient_delta(*a),
+    "bird": lambda a: cmd_bird(*a),
+    "frr-json": lambda a: cmd_frr_json(*a),
+    "rtrdump": lambda a: cmd_rtrdump(*a),
+    "rtrdump-delta": lambda a: cmd_rtrdump_delta(*a),
+    "rov-cases": lambda a: cmd_rov_cases(a),
+    "route-cases": lambda a: cmd_route_cases(*a),
+    "frr-states": lambda a: cmd_frr_states(*a),
+}
+
+
+def main(argv):
+    return run("vrps.py", __doc__, argv, COMMANDS)
 
 
 if __name__ == "__main__":

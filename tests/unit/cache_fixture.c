@@ -60,6 +60,15 @@ fx_add_line(struct rtrmod_set_builder *b, const char *line)
 	must(rtrmod_set_builder_add_vrp(b, &vrp), line);
 }
 
+const char *const fx_set_a_lines[] = {
+    "10.0.0.0/8 8 AS65001",  "10.1.0.0/16 24 AS65002", "2001:db8::/32 48 AS65001",
+    "key 1 AS65001 spkione", "aspa AS64500 AS1 AS2",   NULL,
+};
+const char *const fx_set_b_lines[] = {
+    "10.0.0.0/8 8 AS65001",  "10.1.0.0/16 24 AS65009", "192.0.2.0/24 24 AS65004",
+    "key 2 AS65002 spkitwo", "aspa AS64500 AS1 AS3",   NULL,
+};
+
 struct rtrmod_set *
 fx_set(struct rtrmod_ctx *ctx, const char *const *lines)
 {

@@ -19,6 +19,10 @@
 /* A set from lines "192.0.2.0/24 24 AS65001", "key <ski-byte> AS65001 <spki
  * text>" and "aspa AS65001 AS1 AS2"; NULL-terminated.  Aborts on errors. */
 struct rtrmod_set *fx_set(struct rtrmod_ctx *ctx, const char *const *lines);
+/* Two such sets, overlapping in part and differing in each kind of record,
+ * that the client and instance tests serve from their upstream caches. */
+extern const char *const fx_set_a_lines[];
+extern const char *const fx_set_b_lines[];
 
 /* A small deterministic generator (xorshift). */
 uint32_t fx_rand(uint64_t *state);

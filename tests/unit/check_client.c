@@ -20,15 +20,6 @@
 
 #define WAIT_MS 5000
 
-static const char *const set_a_lines[] = {
-    "10.0.0.0/8 8 AS65001",  "10.1.0.0/16 24 AS65002", "2001:db8::/32 48 AS65001",
-    "key 1 AS65001 spkione", "aspa AS64500 AS1 AS2",   NULL,
-};
-static const char *const set_b_lines[] = {
-    "10.0.0.0/8 8 AS65001",  "10.1.0.0/16 24 AS65009", "192.0.2.0/24 24 AS65004",
-    "key 2 AS65002 spkitwo", "aspa AS64500 AS1 AS3",   NULL,
-};
-
 struct fx {
 	struct rtrmod_ctx *ctx;
 	struct rtrmod_loop *loop;
@@ -113,8 +104,8 @@ setup(void)
 	ck_assert_int_eq(rtrmod_ctx_new(NULL, &T.ctx), 0);
 	rtrmod_ctx_set_log(T.ctx, log_quiet, NULL, RTRMOD_LOG_DEBUG);
 	ck_assert_int_eq(rtrmod_loop_new(T.ctx, &T.loop), 0);
-	T.a = fx_set(T.ctx, set_a_lines);
-	T.b = fx_set(T.ctx, set_b_lines);
+	T.a = fx_set(T.ctx, fx_set_a_lines);
+	T.b = fx_set(T.ctx, fx_set_b_lines);
 	ck_assert_int_eq(rtrmod_set_new_empty(T.ctx, &T.empty), 0);
 	ck_assert_int_eq(rtrmod_client_new(T.ctx, &T.client), 0);
 	rtrmod_client_set_update_cb(T.client, on_update, NULL);

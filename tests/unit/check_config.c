@@ -23,13 +23,22 @@
 #define CFG_DIR  TEST_DATA_DIR "/config/"
 #define EXAMPLES TEST_TOP_DIR "/yang/examples/"
 
-static struct rtrmod_ctx *
-new_ctx(void)
-{
+/* Every test's context (the allocation failure test makes its own). */
+static struct {
 	struct rtrmod_ctx *ctx;
+} T;
 
-	ck_assert_int_eq(rtrmod_ctx_new(NULL, &ctx), 0);
-	return ctx;
+static void
+setup(void)
+{
+	ck_assert_int_eq(rtrmod_ctx_new(NULL, &T.ctx), 0);
+}
+
+static void
+teardown(void)
+{
+	rtrmod_ctx_free(T.ctx);
+	T.ctx = NULL;
 }
 
 static struct rtrmod_config *
@@ -70,7 +79,6 @@ check_roundtrip(struct rtrmod_ctx *ctx, const struct rtrmod_config *c, const cha
 static unsigned
 roundtrip_dir(const char *dir)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	struct dirent *de;
 	unsigned n = 0;
 	DIR *d = opendir(dir);
@@ -83,14 +91,13 @@ roundtrip_dir(const char *dir)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s%s", dir, de->d_name);
-		c = load_ok(ctx, path);
-		check_roundtrip(ctx, c, path, RTRMOD_CONFIG_JSON);
-		check_roundtrip(ctx, c, path, RTRMOD_CONFIG_XML);
+		c = load_ok(T.ctx, path);
+		check_roundtrip(T.ctx, c, path, RTRMOD_CONFIG_JSON);
+		check_roundtrip(T.ctx, c, path, RTRMOD_CONFIG_XML);
 		rtrmod_config_free(c);
 		n++;
 	}
 	closedir(d);
-	rtrmod_ctx_free(ctx);
 	return n;
 }
 
@@ -124,7 +131,6 @@ rc_named(const char *name)
 
 START_TEST(test_invalid_manifest)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	FILE *f = fopen(CFG_DIR "invalid/EXPECTED", "r");
 	char line[2048], path[1024];
 	unsigned n = 0, files = 0;
@@ -152,7 +158,7 @@ START_TEST(test_invalid_manifest)
 			xpath = "";
 		want_line = (unsigned)strtoul(lineno, NULL, 10);
 		snprintf(path, sizeof(path), CFG_DIR "invalid/%s", file);
-		rc = rtrmod_config_load_file(ctx, path, RTRMOD_CONFIG_AUTO, &c, &d);
+		rc = rtrmod_config_load_file(T.ctx, path, RTRMOD_CONFIG_AUTO, &c, &d);
 		ck_assert_msg(rc == rc_named(rcname), "%s: rc %d, want %s (%s)", file, rc, rcname,
 			      d.text);
 		ck_assert_ptr_null(c);
@@ -177,89 +183,83 @@ START_TEST(test_invalid_manifest)
 			files++;
 	closedir(dir);
 	ck_assert_uint_eq(files, n);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 START_TEST(test_message_format)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	struct rtrmod_config *c = NULL;
 	struct rtrmod_config_diag d;
 	const char *text =
 	    "{\n \"rtrmod:rtrmod\": {\n  \"sources\": {\n   \"refresh-interval\": -1\n"
 	    "  }\n }\n}\n";
 
-	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, text, strlen(text), RTRMOD_CONFIG_AUTO, "my.conf", &c, &d),
-	    RTRMOD_EPARSE);
+	ck_assert_int_eq(rtrmod_config_load_mem(T.ctx, text, strlen(text), RTRMOD_CONFIG_AUTO,
+						"my.conf", &c, &d),
+			 RTRMOD_EPARSE);
 	ck_assert_uint_eq(d.line, 4);
 	ck_assert_str_eq(d.path, "/rtrmod:rtrmod/sources/refresh-interval");
 	ck_assert_msg(strncmp(d.text, "my.conf:4: /rtrmod:rtrmod/sources/refresh-interval: ",
 			      strlen("my.conf:4: /rtrmod:rtrmod/sources/refresh-interval: ")) == 0,
 		      "%s", d.text);
 	/* without a name */
-	ck_assert_int_eq(rtrmod_config_load_mem(ctx, "{", 1, RTRMOD_CONFIG_JSON, NULL, &c, NULL),
+	ck_assert_int_eq(rtrmod_config_load_mem(T.ctx, "{", 1, RTRMOD_CONFIG_JSON, NULL, &c, NULL),
 			 RTRMOD_EPARSE);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 START_TEST(test_load_errors)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	struct rtrmod_config *c = NULL;
 	struct rtrmod_config_diag d;
 
 	ck_assert_int_eq(
-	    rtrmod_config_load_file(ctx, CFG_DIR "no-such-file.json", RTRMOD_CONFIG_AUTO, &c, &d),
+	    rtrmod_config_load_file(T.ctx, CFG_DIR "no-such-file.json", RTRMOD_CONFIG_AUTO, &c, &d),
 	    RTRMOD_EIO);
 	ck_assert_ptr_nonnull(strstr(d.text, "no-such-file.json"));
 	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, "{}\0{}", 5, RTRMOD_CONFIG_JSON, "nul", &c, &d),
+	    rtrmod_config_load_mem(T.ctx, "{}\0{}", 5, RTRMOD_CONFIG_JSON, "nul", &c, &d),
 	    RTRMOD_EPARSE);
 	ck_assert_ptr_nonnull(strstr(d.text, "NUL"));
 	ck_assert_int_eq(rtrmod_config_load_mem(NULL, "{}", 2, RTRMOD_CONFIG_JSON, "x", &c, &d),
 			 RTRMOD_EINVAL);
 	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, "{}", 2, (enum rtrmod_config_format)7, "x", &c, &d),
+	    rtrmod_config_load_mem(T.ctx, "{}", 2, (enum rtrmod_config_format)7, "x", &c, &d),
 	    RTRMOD_EINVAL);
-	ck_assert_int_eq(rtrmod_config_load_file(ctx, NULL, RTRMOD_CONFIG_AUTO, &c, &d),
+	ck_assert_int_eq(rtrmod_config_load_file(T.ctx, NULL, RTRMOD_CONFIG_AUTO, &c, &d),
 			 RTRMOD_EINVAL);
 	/* JSON given as XML and the other way round */
-	ck_assert_int_eq(rtrmod_config_load_mem(ctx, "{}", 2, RTRMOD_CONFIG_XML, "x", &c, &d),
+	ck_assert_int_eq(rtrmod_config_load_mem(T.ctx, "{}", 2, RTRMOD_CONFIG_XML, "x", &c, &d),
 			 RTRMOD_EPARSE);
-	ck_assert_int_eq(rtrmod_config_load_mem(ctx, "<rtrmod xmlns=\"urn:rtrmod:yang:rtrmod\"/>",
+	ck_assert_int_eq(rtrmod_config_load_mem(T.ctx, "<rtrmod xmlns=\"urn:rtrmod:yang:rtrmod\"/>",
 						39, RTRMOD_CONFIG_JSON, "x", &c, &d),
 			 RTRMOD_EPARSE);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 /* AUTO: by name, else by the first non-blank byte. */
 START_TEST(test_format_auto)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	struct rtrmod_config *c = NULL;
 	const char *xml = "\n  <rtrmod xmlns=\"urn:rtrmod:yang:rtrmod\"><control><socket>s</socket>"
 			  "</control></rtrmod>";
 	const char *json = " {\"rtrmod:rtrmod\": {\"control\": {\"socket\": \"s\"}}}";
 
 	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, xml, strlen(xml), RTRMOD_CONFIG_AUTO, "conf", &c, NULL), 0);
+	    rtrmod_config_load_mem(T.ctx, xml, strlen(xml), RTRMOD_CONFIG_AUTO, "conf", &c, NULL),
+	    0);
 	ck_assert_str_eq(rtrmod_config_control_socket(c), "s");
 	rtrmod_config_free(c);
 	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, json, strlen(json), RTRMOD_CONFIG_AUTO, "conf", &c, NULL),
+	    rtrmod_config_load_mem(T.ctx, json, strlen(json), RTRMOD_CONFIG_AUTO, "conf", &c, NULL),
 	    0);
 	ck_assert_str_eq(rtrmod_config_control_socket(c), "s");
 	rtrmod_config_free(c);
 	/* a name ending in .xml wins over the content */
-	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, json, strlen(json), RTRMOD_CONFIG_AUTO, "a.xml", &c, NULL),
-	    RTRMOD_EPARSE);
+	ck_assert_int_eq(rtrmod_config_load_mem(T.ctx, json, strlen(json), RTRMOD_CONFIG_AUTO,
+						"a.xml", &c, NULL),
+			 RTRMOD_EPARSE);
 	ck_assert_ptr_null(rtrmod_config_control_socket(NULL));
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
@@ -267,8 +267,7 @@ END_TEST
 
 START_TEST(test_values_router_client)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
-	struct rtrmod_config *c = load_ok(ctx, EXAMPLES "router-client.json");
+	struct rtrmod_config *c = load_ok(T.ctx, EXAMPLES "router-client.json");
 
 	ck_assert_uint_eq(c->ncaches, 4);
 	ck_assert_str_eq(c->caches[0].address, "127.0.0.1");
@@ -298,14 +297,12 @@ START_TEST(test_values_router_client)
 	ck_assert_ptr_null(c->control_socket);
 	ck_assert_str_eq(c->name, EXAMPLES "router-client.json");
 	rtrmod_config_free(c);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 START_TEST(test_values_cache)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
-	struct rtrmod_config *c = load_ok(ctx, EXAMPLES "standalone-cache.json");
+	struct rtrmod_config *c = load_ok(T.ctx, EXAMPLES "standalone-cache.json");
 	char buf[64];
 
 	ck_assert(c->server.enabled);
@@ -336,25 +333,23 @@ START_TEST(test_values_cache)
 	ck_assert_uint_eq(c->sources.refresh, 300);
 	ck_assert_str_eq(rtrmod_config_control_socket(c), "/run/rtrmod/control.sock");
 	rtrmod_config_free(c);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 /* An empty file is the model's defaults: cfg_new_default. */
 START_TEST(test_defaults)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
-	struct rtrmod_config *c = load_ok(ctx, CFG_DIR "valid/empty.json"),
-			     *d = cfg_new_default(ctx);
+	struct rtrmod_config *c = load_ok(T.ctx, CFG_DIR "valid/empty.json"),
+			     *d = cfg_new_default(T.ctx);
 	struct rtrmod_config *e = NULL;
 
 	ck_assert(rtrmod_config_equal(c, d));
-	ck_assert_int_eq(rtrmod_config_load_mem(ctx, "", 0, RTRMOD_CONFIG_AUTO, "empty", &e, NULL),
-			 0);
+	ck_assert_int_eq(
+	    rtrmod_config_load_mem(T.ctx, "", 0, RTRMOD_CONFIG_AUTO, "empty", &e, NULL), 0);
 	ck_assert(rtrmod_config_equal(e, d));
 	/* the relay example without values: the server's defaults */
 	rtrmod_config_free(c);
-	c = load_ok(ctx, CFG_DIR "valid/relay-defaults.json");
+	c = load_ok(T.ctx, CFG_DIR "valid/relay-defaults.json");
 	ck_assert(c->server.enabled);
 	ck_assert_uint_eq(c->server.history, d->server.history);
 	ck_assert_uint_eq(c->server.max_sessions, d->server.max_sessions);
@@ -363,15 +358,13 @@ START_TEST(test_defaults)
 	rtrmod_config_free(c);
 	rtrmod_config_free(d);
 	rtrmod_config_free(e);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
 START_TEST(test_equal)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
-	struct rtrmod_config *a = load_ok(ctx, EXAMPLES "router-client.json");
-	struct rtrmod_config *b = load_ok(ctx, EXAMPLES "router-client.json");
+	struct rtrmod_config *a = load_ok(T.ctx, EXAMPLES "router-client.json");
+	struct rtrmod_config *b = load_ok(T.ctx, EXAMPLES "router-client.json");
 	struct cfg_cache tmp;
 
 	ck_assert(rtrmod_config_equal(a, b));
@@ -394,7 +387,6 @@ START_TEST(test_equal)
 	ck_assert(rtrmod_config_equal(NULL, NULL));
 	rtrmod_config_free(a);
 	rtrmod_config_free(b);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
@@ -411,13 +403,12 @@ dup_path(struct rtrmod_ctx *ctx, const char *s)
 /* TLS and SSH are printed (the model has them) and refused on load. */
 START_TEST(test_print_transports)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
-	struct rtrmod_config *c = cfg_new_default(ctx), *back = NULL;
+	struct rtrmod_config *c = cfg_new_default(T.ctx), *back = NULL;
 	struct rtrmod_config_diag d;
 	char *text = NULL;
 
 	ck_assert_ptr_nonnull(c);
-	c->caches = rtrmod_ctx_malloc(ctx, sizeof(*c->caches));
+	c->caches = rtrmod_ctx_malloc(T.ctx, sizeof(*c->caches));
 	memset(c->caches, 0, sizeof(*c->caches));
 	c->ncaches = 1;
 	strcpy(c->caches[0].address, "192.0.2.9");
@@ -429,30 +420,29 @@ START_TEST(test_print_transports)
 	c->caches[0].expire = 7200;
 	c->caches[0].timeout_ms = 30000;
 	c->caches[0].transport = CFG_TRANSPORT_TLS;
-	c->caches[0].tls.ca_file = dup_path(ctx, "ca.pem");
-	c->caches[0].tls.server_name = dup_path(ctx, "rpki.example.net");
+	c->caches[0].tls.ca_file = dup_path(T.ctx, "ca.pem");
+	c->caches[0].tls.server_name = dup_path(T.ctx, "rpki.example.net");
 	c->server.enabled = true;
-	c->server.listeners = rtrmod_ctx_malloc(ctx, sizeof(*c->server.listeners));
+	c->server.listeners = rtrmod_ctx_malloc(T.ctx, sizeof(*c->server.listeners));
 	memset(c->server.listeners, 0, sizeof(*c->server.listeners));
 	c->server.nlisteners = 1;
 	strcpy(c->server.listeners[0].address, "::1");
 	c->server.listeners[0].port = 22;
 	c->server.listeners[0].transport = CFG_TRANSPORT_SSH;
-	c->server.listeners[0].ssh.host_key_file = dup_path(ctx, "host_key");
-	c->server.listeners[0].ssh.authorized_keys_file = dup_path(ctx, "authorized_keys");
+	c->server.listeners[0].ssh.host_key_file = dup_path(T.ctx, "host_key");
+	c->server.listeners[0].ssh.authorized_keys_file = dup_path(T.ctx, "authorized_keys");
 
 	ck_assert_int_eq(rtrmod_config_print(c, RTRMOD_CONFIG_JSON, &text), 0);
 	ck_assert_ptr_nonnull(strstr(text, "\"server-name\": \"rpki.example.net\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"authorized-keys-file\": \"authorized_keys\""));
 	ck_assert_int_eq(
-	    rtrmod_config_load_mem(ctx, text, strlen(text), RTRMOD_CONFIG_JSON, "t", &back, &d),
+	    rtrmod_config_load_mem(T.ctx, text, strlen(text), RTRMOD_CONFIG_JSON, "t", &back, &d),
 	    RTRMOD_ENOTSUP);
 	ck_assert_str_eq(d.path, "/rtrmod:rtrmod/client/cache-servers/"
 				 "cache-server[address='192.0.2.9'][server-port='324']/tls");
 	ck_assert_ptr_nonnull(strstr(d.text, "modelled but not implemented in this build"));
-	rtrmod_ctx_mfree(ctx, text);
+	rtrmod_ctx_mfree(T.ctx, text);
 	rtrmod_config_free(c);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
@@ -548,19 +538,17 @@ END_TEST
 /* Load time of the largest example (a context per load). */
 START_TEST(test_load_time)
 {
-	struct rtrmod_ctx *ctx = new_ctx();
 	struct timespec t0, t1;
 	double ms;
 	int n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (n = 0; n < 20; n++)
-		rtrmod_config_free(load_ok(ctx, EXAMPLES "standalone-cache.json"));
+		rtrmod_config_free(load_ok(T.ctx, EXAMPLES "standalone-cache.json"));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / n;
 	printf("check_config: standalone-cache.json loads in %.2f ms\n", ms);
 	ck_assert(ms < 1000.0);
-	rtrmod_ctx_free(ctx);
 }
 END_TEST
 
@@ -571,6 +559,7 @@ make_suite(void)
 	TCase *tc = tcase_create("config");
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_examples_roundtrip);
 	tcase_add_test(tc, test_valid_roundtrip);
 	tcase_add_test(tc, test_invalid_manifest);
