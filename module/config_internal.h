@@ -7,6 +7,7 @@
  *   config_read.c    validated data tree -> struct rtrmod_config
  *   config_write.c   struct rtrmod_config -> data tree (print, round trip)
  *   config_typed.c   equality, deep copy, freeing, diagnostics of the typed form
+ *   config_lyd.c     small libyang helpers: node builders, error mapping, printing
  *   yang_modules.c   generated: the text of the modules in yang/
  *
  * Every value here is already checked against the model (ranges, must

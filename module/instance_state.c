@@ -316,8 +316,6 @@ cfg_state_json(struct rtrmod_ctx *ctx, const struct rtrmod_config *config,
 	uint32_t log_opts;
 	struct ly_ctx *ly = NULL;
 	struct lyd_node *root = NULL;
-	char *text = NULL;
-	size_t len;
 	int rc;
 
 	*out = NULL;
@@ -330,21 +328,8 @@ cfg_state_json(struct rtrmod_ctx *ctx, const struct rtrmod_config *config,
 	    (cache != NULL && (rc = state_server(ctx, root, cache)) != 0) ||
 	    (feed != NULL && (rc = state_sources(root, feed)) != 0))
 		goto fail;
-	if (lyd_print_mem(&text, root, LYD_JSON, LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
-		rc = RTRMOD_ENOMEM;
-		goto fail;
-	}
-	len = text != NULL ? strlen(text) : 0;
-	*out = ctx_alloc(ctx, len + 1);
-	if (*out == NULL) {
-		rc = RTRMOD_ENOMEM;
-		goto fail;
-	}
-	if (len > 0)
-		memcpy(*out, text, len);
-	(*out)[len] = '\0';
+	rc = cfg_ly_print(ctx, root, false, LYD_PRINT_WITHSIBLINGS, out);
 fail:
-	free(text);
 	lyd_free_all(root);
 	ly_ctx_destroy(ly);
 	ly_log_options(log_opts);
