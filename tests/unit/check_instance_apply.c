@@ -425,6 +425,24 @@ START_TEST(test_failed_apply_changes_nothing)
 	ck_assert_str_eq(diag.path, "/rtrmod:rtrmod/http");
 	cfg_free(c);
 	same_as(&s);
+
+	/* 5: the listener 127.0.0.1 replaced by the wildcard on the same port:
+	 * the wildcard cannot be bound while the old one is open, and the
+	 * message says so and how to get there */
+	c = base_config(port);
+	snprintf(c->server.listeners[0].address, sizeof(c->server.listeners[0].address),
+		 "0.0.0.0");
+	ck_assert_int_eq(rtrmod_instance_apply(T.inst, c, &diag), RTRMOD_EEXIST);
+	snprintf(want, sizeof(want),
+		 "/rtrmod:rtrmod/cache-server/listener[address='0.0.0.0'][port='%u']",
+		 (unsigned)port);
+	ck_assert_str_eq(diag.path, want);
+	ck_assert_msg(strstr(diag.text, "by listener 127.0.0.1 port") != NULL &&
+			  strstr(diag.text, "with the next") != NULL,
+		      "%s", diag.text);
+	cfg_free(c);
+	same_as(&s);
+
 	ck_assert_int_eq(rtrmod_instance_apply(T.inst, NULL, &diag), RTRMOD_EINVAL);
 	run_for(200);
 	same_as(&s);
