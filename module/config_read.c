@@ -465,6 +465,16 @@ read_misc(struct reader *r, const struct lyd_node *root)
 
 	c->validation.local_as = leaf_u32(v, "local-as", 0);
 	c->validation.aspa = leaf_bool(v, "aspa", false);
+	/* Modelled for the hosts that validate, but none takes them yet: a
+	 * setting that would silently do nothing is refused instead. */
+	if (c->validation.local_as != 0)
+		return refuse(r, child(v, "local-as"), RTRMOD_ENOTSUP,
+			      "local-as is modelled but no host in this build takes it (FRR "
+			      "validates locally originated routes for bgpd's own AS)");
+	if (c->validation.aspa)
+		return refuse(r, child(v, "aspa"), RTRMOD_ENOTSUP,
+			      "ASPA AS_PATH verification is modelled but no host in this build "
+			      "runs it (FRR 8.4 has no hook for it; `rtrmod validate` does it)");
 	if ((rc = dup_str(r, leaf_str(child(root, "control"), "socket"), &c->control_socket)) != 0)
 		return rc;
 	if (http != NULL) {

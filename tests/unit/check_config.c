@@ -291,8 +291,8 @@ START_TEST(test_values_router_client)
 	ck_assert_int_eq(c->caches[3].transport, CFG_TRANSPORT_TCP);
 	ck_assert(!c->server.enabled);
 	ck_assert_uint_eq(c->sources.n, 0);
-	ck_assert_uint_eq(c->validation.local_as, 64496);
-	ck_assert(c->validation.aspa);
+	ck_assert_uint_eq(c->validation.local_as, 0);
+	ck_assert(!c->validation.aspa);
 	ck_assert(!c->http.enabled);
 	ck_assert_ptr_null(c->control_socket);
 	ck_assert_str_eq(c->name, EXAMPLES "router-client.json");
@@ -376,9 +376,9 @@ START_TEST(test_equal)
 	b->caches[3].retry++;
 	ck_assert(!rtrmod_config_equal(a, b));
 	b->caches[3].retry--;
-	b->validation.aspa = false;
-	ck_assert(!rtrmod_config_equal(a, b));
 	b->validation.aspa = true;
+	ck_assert(!rtrmod_config_equal(a, b));
+	b->validation.aspa = false;
 	b->http.enabled = true;
 	ck_assert(!rtrmod_config_equal(a, b));
 	b->http.enabled = false;
