@@ -507,6 +507,12 @@ client_has_table(const struct rtrmod_client *c)
 	return c->serving >= 0 || c->holding;
 }
 
+bool
+rtrmod_client_has_table(const struct rtrmod_client *c)
+{
+	return c != NULL && client_has_table(c);
+}
+
 /*
  * The session closes without an Error Report (RFC 8210 §12 has no code for
  * "going away"; closing the transport is how a router leaves, §9).  If the

@@ -5,15 +5,18 @@
  *
  * bgpd 8.4 crashes when a module's init fails (frrmod_load dlcloses the
  * module and then reads from it), so init never fails: it only registers
- * the late-init and fini hooks.  Late init makes the checks — the running
- * libfrr must be the FRR this module was compiled against (FRR checks no
- * module version, and struct layouts differ between releases), and FRR's
- * own `-M rpki` must not be loaded too (bgpd adds up the answers of every
- * validation hook, and the commands would clash) — and on failure logs why
- * and stays inert: no commands, no hook, nothing running.  Otherwise it
- * builds the core (allocator: FRR's MTYPEs, log: zlog, loop: frr_loop.c),
- * applies the YANG configuration file named in the module argument, and
- * installs the commands, the route-map match and the validation hook.
+ * the late-init and fini hooks.  Late init makes the checks of
+ * rtrmod_check.c and on failure logs why and stays inert: nothing running,
+ * no validation hook.  Inert beside FRR's own `-M rpki`, it installs
+ * nothing (the stock module has the commands).  Inert in another FRR, it
+ * still installs the rpki node (lines kept for `write memory`, nothing run)
+ * and `match rpki` with a match that never fires: without it bgpd would
+ * refuse ` match rpki invalid` but keep its `route-map X deny 10` entry with
+ * no match clause, which denies every route.  Otherwise it builds the core
+ * (allocator: FRR's MTYPEs, log: zlog, loop: frr_loop.c), applies the YANG
+ * configuration file named in the module argument (with bgpd's privileges
+ * raised, so a listener may bind RTR's port 323), and installs the
+ * commands, the route-map match and the validation hook.
  */
 #include <zebra.h>
 
@@ -21,6 +24,7 @@
 #include "lib/libfrr.h"
 #include "lib/memory.h"
 #include "lib/module.h"
+#include "lib/privs.h"
 #include "lib/version.h"
 #include "lib/zlog.h"
 
@@ -34,6 +38,9 @@
 #include "rtrmod_frr.h"
 
 DEFINE_MTYPE_STATIC(BGPD, RTRMOD_CORE, "rtrmod core");
+
+/* bgpd's privileges (bgpd/bgp_main.c; no header declares them). */
+extern struct zebra_privs_t bgpd_privs;
 
 struct rtrmod_frr rtrmod_frr;
 
@@ -102,12 +109,13 @@ rtrmod_frr_client(void)
 	return rtrmod_frr.inst != NULL ? rtrmod_instance_client(rtrmod_frr.inst) : NULL;
 }
 
+/* The table, not the serving preference: while the client holds a removed
+ * serving cache's table until another group syncs, no group serves, but
+ * validation goes on against that table. */
 bool
 rtrmod_frr_synced(void)
 {
-	struct rtrmod_client *client = rtrmod_frr_client();
-
-	return client != NULL && rtrmod_client_serving_preference(client, NULL);
+	return rtrmod_client_has_table(rtrmod_frr_client());
 }
 
 /* ---- following the client --------------------------------------------------------------- */
@@ -126,6 +134,9 @@ sync_changed(void)
 	if (now && rtrmod_client_serving_preference(rtrmod_frr_client(), &pref))
 		zlog_info("rtrmod: RPKI origin validation in use (cache group preference %u)",
 			  pref);
+	else if (now)
+		zlog_info("rtrmod: RPKI origin validation in use (the table of a removed cache, "
+			  "until another group has synced)");
 	else
 		zlog_info("rtrmod: RPKI origin validation not in use: no cache group has data");
 	return true;
@@ -179,8 +190,15 @@ config_file_apply(const char *path)
 
 	memset(&diag, 0, sizeof(diag));
 	rc = rtrmod_config_load_file(rtrmod_frr.ctx, path, RTRMOD_CONFIG_AUTO, &config, &diag);
+	/* bgpd runs as user frr with its capabilities lowered: a listener on a
+	 * port below 1024 (RTR's 323) needs CAP_NET_BIND_SERVICE raised, as
+	 * bgpd raises it for its own listener (bgpd/bgp_network.c). */
+	/* clang-format off */
 	if (rc == 0)
-		rc = rtrmod_instance_apply(rtrmod_frr.inst, config, &diag);
+		frr_with_privs (&bgpd_privs) {
+			rc = rtrmod_instance_apply(rtrmod_frr.inst, config, &diag);
+		}
+	/* clang-format on */
 	rtrmod_config_free(config);
 	if (rc != 0) {
 		zlog_err("rtrmod: configuration file %s not used (%s): %s; running with the CLI "
@@ -193,51 +211,6 @@ config_file_apply(const char *path)
 	 * rpki node has been read. */
 	if (rtrmod_client_cache_count(rtrmod_frr_client()) > 0)
 		rtrmod_frr_start();
-}
-
-/* ---- checks -------------------------------------------------------------------------------- */
-
-/* The version string of the libfrr this bgpd runs: the core entry of the
- * module list (lib/module.c). */
-static const char *
-running_frr_version(void)
-{
-	for (const struct frrmod_runtime *m = frrmod_list; m != NULL; m = m->next)
-		if (m->info != NULL && m->info->name != NULL &&
-		    strcmp(m->info->name, "libfrr") == 0)
-			return m->info->version;
-	return NULL;
-}
-
-static bool
-stock_rpki_loaded(void)
-{
-	for (const struct frrmod_runtime *m = frrmod_list; m != NULL; m = m->next)
-		if (m->info != NULL && m->info->name != NULL &&
-		    strcmp(m->info->name, "bgpd_rpki") == 0)
-			return true;
-	return false;
-}
-
-static bool
-checks_pass(void)
-{
-	const char *running = running_frr_version();
-
-	if (running == NULL || strcmp(running, FRR_VERSION) != 0) {
-		zlog_err("rtrmod: this module was built for FRR %s but bgpd runs FRR %s: it stays "
-			 "inactive (build it against the source of the installed FRR: "
-			 "scripts/frr-source.sh)",
-			 FRR_VERSION, running != NULL ? running : "(unknown)");
-		return false;
-	}
-	if (stock_rpki_loaded()) {
-		zlog_err("rtrmod: FRR's own RPKI module (-M rpki) is loaded too: rtrmod stays "
-			 "inactive (bgpd adds up the answers of both modules' validation hooks, "
-			 "and their commands clash); load only one of them");
-		return false;
-	}
-	return true;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */
@@ -267,8 +240,17 @@ rtrmod_late_init(struct thread_master *master)
 	rtrmod_frr.polling_period = RTRMOD_FRR_POLLING_DEFAULT;
 	rtrmod_frr.expire_interval = RTRMOD_FRR_EXPIRE_DEFAULT;
 	rtrmod_frr.retry_interval = RTRMOD_FRR_RETRY_DEFAULT;
-	if (!checks_pass())
+	switch (rtrmod_frr_check()) {
+	case RTRMOD_FRR_RUN:
+		break;
+	case RTRMOD_FRR_OTHER_FRR:
+		rtrmod_frr.inert = true;
+		rtrmod_vty_init();
+		rtrmod_routemap_init();
 		return 0;
+	case RTRMOD_FRR_STOCK_RPKI:
+		return 0;
+	}
 
 	rc = rtrmod_ctx_new(&core_allocator, &rtrmod_frr.ctx);
 	if (rc != 0)
@@ -288,7 +270,9 @@ rtrmod_late_init(struct thread_master *master)
 	rtrmod_show_init();
 	rtrmod_routemap_init();
 	hook_register(bgp_rpki_prefix_status, rtrmod_frr_validate);
-	zlog_info("rtrmod %s: RPKI module active in FRR %s%s%s", rtrmod_version(), FRR_VERSION,
+	zlog_info("rtrmod %s: RPKI module active in FRR %s%s%s%s%s%s", rtrmod_version(),
+		  FRR_VERSION, *rtrmod_frr_package_version() ? " (package " : "",
+		  rtrmod_frr_package_version(), *rtrmod_frr_package_version() ? ")" : "",
 		  args != NULL && *args ? ", configuration file " : "",
 		  args != NULL && *args ? args : "");
 	if (args != NULL && *args)
@@ -305,6 +289,10 @@ fail:
 static int
 rtrmod_fini(void)
 {
+	if (rtrmod_frr.inert) {
+		rtrmod_vty_fini();
+		return 0;
+	}
 	if (!rtrmod_frr.active)
 		return 0;
 	/* From here on the hook answers "not in use" (bgpd tears its tables

@@ -12,6 +12,9 @@
  *   rtrmod_routemap.c    validating a BGP path (the bgp_rpki_prefix_status
  *                        hook), `match rpki`, which inbound policies use it
  *   rtrmod_revalidate.c  re-running policy and best path after VRP changes
+ *   rtrmod_refresh.c     route refreshes to peers without an Adj-RIB-In, paced
+ *   rtrmod_check.c       may the module run in this bgpd (FRR version and
+ *                        package, `-M rpki`)
  *
  * Include after FRR's own headers (zebra.h first).
  */
@@ -99,6 +102,27 @@ bool rtrmod_routemap_uses_rpki(struct route_map *map);
 void rtrmod_revalidate_delta(const struct rtrmod_delta *delta);
 void rtrmod_revalidate_fini(void);
 
+/* ---- rtrmod_refresh.c ---------------------------------------------------------------- */
+
+/* After a walk over the address families touched: route refreshes to the
+ * peers that need one, paced (see the file).  Returns how many were sent
+ * now; *deferred, how many wait for their interval. */
+unsigned rtrmod_refresh_after_walk(const bool afi_touched[AFI_MAX], unsigned *deferred);
+void rtrmod_refresh_fini(void);
+
+/* ---- rtrmod_check.c ---------------------------------------------------------------- */
+
+enum rtrmod_frr_verdict {
+	RTRMOD_FRR_RUN = 0,       /* run */
+	RTRMOD_FRR_OTHER_FRR = 1, /* built for another FRR: inert, the CLI kept (RPKI off) */
+	RTRMOD_FRR_STOCK_RPKI = 2 /* `-M rpki` loaded too: inert, nothing installed */
+};
+
+/* Decide (and log why not); once, at late init. */
+enum rtrmod_frr_verdict rtrmod_frr_check(void);
+/* The frr package version of the source built against ("" if unknown). */
+const char *rtrmod_frr_package_version(void);
+
 /* ---- bgp_rtrmod.c: the module's state ------------------------------------------------ */
 
 struct rtrmod_frr {
@@ -107,6 +131,7 @@ struct rtrmod_frr {
 	struct frr_loop *loop;
 	struct rtrmod_instance *inst;
 	bool active; /* checks passed: commands, hook and route-map match installed */
+	bool inert;  /* another FRR: only the rpki node and `match rpki` (never matching) */
 
 	/* the rpki node */
 	bool debug;

@@ -12,14 +12,18 @@
  *     one (soft-reconfiguration inbound), when their inbound route-map
  *     matches on the RPKI state (directly or through `call`) — for the
  *     others re-running it cannot change anything;
- *   - best path is re-run with the selected path marked changed, so `show
- *     bgp`, outbound policy and the RFC 8097 extended community to iBGP
- *     peers follow.
+ *   - the selected path is announced to the update groups again only when
+ *     what they are sent can depend on the state: some peer's outbound
+ *     (or unsuppress) route-map matches on it, or an iBGP peer is sent
+ *     extended communities (the RFC 8097 origin validation state).  No
+ *     best-path run, so nothing goes to zebra: the state changes no FIB
+ *     entry — unless the table-map matches on it, and then the best path
+ *     is re-run with the selected path marked changed.  `show bgp` asks
+ *     the hook live and needs nothing.
  * Peers without an Adj-RIB-In whose inbound policy matches on the state
- * may hold back routes we cannot see (denied by that policy), so once the
- * walk is done each gets one route refresh (RFC 2918) per address family
- * touched — batched: updates arriving during a walk join it — or, when it
- * supports none, a log line, once per peer.
+ * may hold back routes we cannot see (denied by that policy): once the
+ * walk is done (batched: updates arriving during a walk join it),
+ * rtrmod_refresh.c asks them to send their routes again, paced.
  *
  * The walk runs in slices on bgpd's loop and holds no bgpd pointer between
  * slices: it resumes from the last prefix visited, the instance found again
@@ -36,9 +40,9 @@
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_advertise.h"
-#include "bgpd/bgp_packet.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
+#include "bgpd/bgp_updgrp.h"
 
 #include <rtrmod/records.h>
 
@@ -49,6 +53,13 @@
 DEFINE_MTYPE_STATIC(BGPD, RTRMOD_REVAL, "rtrmod revalidation");
 
 #define SLICE_NODES 2000 /* table nodes visited per slice */
+
+/* What to re-run of a table's selected paths (see the top of the file). */
+enum best_rerun {
+	RERUN_NONE = 0,     /* nothing sent out can depend on the state */
+	RERUN_ANNOUNCE = 1, /* announce to the update groups again */
+	RERUN_PROCESS = 2,  /* the table-map matches on it: best path, zebra too */
+};
 
 static const safi_t walk_safis[] = {SAFI_UNICAST, SAFI_MULTICAST};
 #define NSAFI (sizeof(walk_safis) / sizeof(walk_safis[0]))
@@ -66,9 +77,7 @@ static struct {
 	struct prefix last;
 
 	struct thread *t;
-	unsigned long nodes, reruns;
-	char **warned; /* peers told about once: "instance|host" */
-	size_t nwarned;
+	unsigned long nodes, reruns, announced;
 } rv;
 
 /* ---- the queue ------------------------------------------------------------------------------ */
@@ -204,24 +213,67 @@ rerun_adj_in(struct bgp_dest *dest, struct bgp_adj_in *ain, afi_t afi, safi_t sa
 	rv.reruns++;
 }
 
+/* Whether what `peer` is sent for afi/safi can depend on the state. */
+static bool
+peer_sent_state(const struct peer *peer, afi_t afi, safi_t safi)
+{
+	const struct bgp_filter *f = &peer->filter[afi][safi];
+
+	if (!peer->afc_nego[afi][safi])
+		return false;
+	return rtrmod_routemap_uses_rpki(f->map[RMAP_OUT].map) ||
+	       rtrmod_routemap_uses_rpki(f->usmap.map) ||
+	       (peer->sort == BGP_PEER_IBGP &&
+		CHECK_FLAG(peer->af_flags[afi][safi], PEER_FLAG_SEND_EXT_COMMUNITY));
+}
+
+static enum best_rerun
+best_rerun(struct bgp *bgp, afi_t afi, safi_t safi)
+{
+	struct listnode *node;
+	struct peer *peer;
+
+	if (rtrmod_routemap_uses_rpki(bgp->table_map[afi][safi].map))
+		return RERUN_PROCESS;
+	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+		if (peer_established(peer) &&
+		    (peer_sent_state(peer, afi, safi) ||
+		     (safi == SAFI_UNICAST && peer_sent_state(peer, afi, SAFI_LABELED_UNICAST))))
+			return RERUN_ANNOUNCE;
+	return RERUN_NONE;
+}
+
 static void
-revalidate_dest(struct bgp *bgp, struct bgp_dest *dest, afi_t afi, safi_t safi)
+revalidate_dest(struct bgp *bgp, struct bgp_dest *dest, afi_t afi, safi_t safi, enum best_rerun how)
 {
 	struct bgp_adj_in *ain, *next;
 	struct bgp_path_info *pi;
 
+	/* bgp_update re-runs best path itself when the outcome changes. */
 	for (ain = dest->adj_in; ain != NULL; ain = next) {
 		next = ain->next;
 		if (CHECK_FLAG(ain->peer->af_flags[afi][safi], PEER_FLAG_SOFT_RECONFIG) &&
 		    inbound_uses_rpki(ain->peer, afi, safi))
 			rerun_adj_in(dest, ain, afi, safi);
 	}
-	if (!bgp_dest_has_bgp_path_info_data(dest))
+	if (how == RERUN_NONE || !bgp_dest_has_bgp_path_info_data(dest))
 		return;
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi != NULL; pi = pi->next)
 		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
-			bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
-	bgp_process(bgp, dest, afi, safi);
+			break;
+	if (pi == NULL)
+		return;
+	if (how == RERUN_PROCESS) {
+		bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
+		bgp_process(bgp, dest, afi, safi);
+	} else {
+		/* What bgp_process_main_one does for a changed selected path,
+		 * less zebra. */
+		group_announce_route(bgp, afi, safi, dest, pi);
+		if (safi == SAFI_UNICAST)
+			group_announce_route(bgp, afi, SAFI_LABELED_UNICAST, dest, pi);
+	}
+	rv.announced++;
 }
 
 /* ---- the walk
@@ -265,6 +317,7 @@ static bool
 walk_table(struct bgp *bgp, struct bgp_table *table, afi_t afi, safi_t safi,
 	   const struct prefix *top, unsigned *budget)
 {
+	enum best_rerun how = best_rerun(bgp, afi, safi);
 	struct bgp_dest *dest;
 
 	dest = rv.has_last ? bgp_table_get_next(table, &rv.last)
@@ -277,7 +330,7 @@ walk_table(struct bgp *bgp, struct bgp_table *table, afi_t afi, safi_t safi,
 			return true;
 		}
 		if (dest->adj_in != NULL || bgp_dest_has_bgp_path_info_data(dest))
-			revalidate_dest(bgp, dest, afi, safi);
+			revalidate_dest(bgp, dest, afi, safi, how);
 		rv.nodes++;
 		if (--*budget == 0) {
 			prefix_copy(&rv.last, p);
@@ -317,75 +370,19 @@ walk_item(unsigned *budget)
 	return true;
 }
 
-/* ---- route refresh for peers without an Adj-RIB-In
- * --------------------------------------------------- */
-
-static bool
-warned_once(const struct bgp *bgp, const struct peer *peer)
-{
-	char key[512];
-
-	snprintf(key, sizeof(key), "%s|%s", inst_key(bgp), peer->host);
-	for (size_t i = 0; i < rv.nwarned; i++)
-		if (strcmp(rv.warned[i], key) == 0)
-			return true;
-	rv.warned = XREALLOC(MTYPE_RTRMOD_REVAL, rv.warned, (rv.nwarned + 1) * sizeof(*rv.warned));
-	rv.warned[rv.nwarned++] = XSTRDUP(MTYPE_RTRMOD_REVAL, key);
-	return false;
-}
-
-static unsigned
-refresh_peers(void)
-{
-	struct listnode *bn, *pn;
-	struct bgp *bgp;
-	struct peer *peer;
-	unsigned sent = 0;
-
-	for (ALL_LIST_ELEMENTS_RO(bm->bgp, bn, bgp))
-		for (ALL_LIST_ELEMENTS_RO(bgp->peer, pn, peer))
-			for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
-				for (size_t s = 0; s < NSAFI && rv.afi_touched[afi]; s++) {
-					safi_t safi = walk_safis[s];
-
-					if (!peer_established(peer) || !peer->afc_nego[afi][safi] ||
-					    CHECK_FLAG(peer->af_flags[afi][safi],
-						       PEER_FLAG_SOFT_RECONFIG) ||
-					    !inbound_uses_rpki(peer, afi, safi))
-						continue;
-					if (CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV) ||
-					    CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_NEW_RCV)) {
-						bgp_route_refresh_send(peer, afi, safi, 0, 0, 0,
-								       BGP_ROUTE_REFRESH_NORMAL);
-						sent++;
-					} else if (!warned_once(bgp, peer)) {
-						zlog_warn(
-						    "rtrmod: peer %s%s%s: its inbound route-map "
-						    "matches on the RPKI state, but it keeps no "
-						    "Adj-RIB-In (soft-reconfiguration inbound) and "
-						    "does not support route refresh: its routes "
-						    "are not re-validated when VRPs change until "
-						    "it sends them again",
-						    peer->host, bgp->name ? " in " : "",
-						    bgp->name ? bgp->name : "");
-					}
-				}
-	return sent;
-}
-
 /* ---- slices
  * ------------------------------------------------------------------------------------------ */
 
 static void
 rv_done(void)
 {
-	unsigned sent = refresh_peers();
+	unsigned deferred, sent = rtrmod_refresh_after_walk(rv.afi_touched, &deferred);
 
 	RTRMOD_FRR_DEBUG("revalidated %zu prefix ranges: %lu table nodes, %lu routes re-run from "
-			 "Adj-RIB-In, %u route refreshes sent",
-			 rv.n, rv.nodes, rv.reruns, sent);
+			 "Adj-RIB-In, %lu re-announced; route refreshes: %u sent, %u deferred",
+			 rv.n, rv.nodes, rv.reruns, rv.announced, sent, deferred);
 	rv.n = 0;
-	rv.nodes = rv.reruns = 0;
+	rv.nodes = rv.reruns = rv.announced = 0;
 	memset(rv.afi_touched, 0, sizeof(rv.afi_touched));
 	walk_reset();
 }
@@ -413,10 +410,8 @@ void
 rtrmod_revalidate_fini(void)
 {
 	thread_cancel(&rv.t);
+	rtrmod_refresh_fini();
 	XFREE(MTYPE_RTRMOD_REVAL, rv.items);
 	XFREE(MTYPE_RTRMOD_REVAL, rv.inst);
-	for (size_t i = 0; i < rv.nwarned; i++)
-		XFREE(MTYPE_RTRMOD_REVAL, rv.warned[i]);
-	XFREE(MTYPE_RTRMOD_REVAL, rv.warned);
 	memset(&rv, 0, sizeof(rv));
 }

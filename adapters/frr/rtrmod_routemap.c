@@ -8,7 +8,9 @@
  * rtrmod_revalidate.c knows whose inbound policy a VRP change can affect.
  *
  * While no cache group has data the answer is "not being used", as FRR's
- * module says before it is synchronised.
+ * module says before it is synchronised; and always while the module is
+ * inert (another FRR), when `match rpki` is installed only so that route-maps
+ * using it load: it then never matches.
  */
 #include <zebra.h>
 
@@ -147,6 +149,11 @@ static void *
 route_match_compile(const char *arg)
 {
 	int *want = XMALLOC(MTYPE_ROUTE_MAP_COMPILED, sizeof(int));
+
+	if (rtrmod_frr.inert)
+		zlog_warn("rtrmod: `match rpki %s`: RPKI is off (rtrmod is inactive in this bgpd, "
+			  "see above): this match never fires",
+			  arg);
 
 	if (strcmp(arg, "valid") == 0)
 		*want = RPKI_VALID;

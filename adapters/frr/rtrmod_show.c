@@ -265,6 +265,14 @@ split_name(const char *name, char *addr, size_t asize, char *port, size_t psize)
 	snprintf(port, psize, "%s", colon != NULL ? colon + 1 : "");
 }
 
+/* A `rpki cache` line the client refused is kept with no client cache
+ * (rtrmod_vty.c): a TCP one still. */
+static const char *
+cache_transport(const struct rtrmod_client_cache *cc)
+{
+	return cc != NULL ? rtrmod_client_cache_transport(cc) : "tcp";
+}
+
 /* Connected: the transport is up and the session has answered (FRR shows
  * RTRlib's ESTABLISHED, which also covers a refresh in progress). */
 static bool
@@ -339,7 +347,7 @@ server_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache *cl
 		return;
 	}
 	row = json_object_new_object();
-	json_object_string_add(row, "mode", rtrmod_client_cache_transport(cc));
+	json_object_string_add(row, "mode", cache_transport(cc));
 	json_object_string_add(row, "host", addr);
 	json_object_string_add(row, "port", port);
 	json_object_int_add(row, "preference", pref);
@@ -402,12 +410,12 @@ connection_row(struct vty *vty, json_object *list, const struct rtrmod_frr_cache
 		split_name(rtrmod_client_cache_name(cc), addr, sizeof(addr), port, sizeof(port));
 	}
 	if (list == NULL) {
-		vty_out(vty, "rpki %s cache %s %s pref %u%s\n", rtrmod_client_cache_transport(cc),
-			addr, port, pref, up ? " (connected)" : "");
+		vty_out(vty, "rpki %s cache %s %s pref %u%s\n", cache_transport(cc), addr, port,
+			pref, up ? " (connected)" : "");
 		return;
 	}
 	row = json_object_new_object();
-	json_object_string_add(row, "mode", rtrmod_client_cache_transport(cc));
+	json_object_string_add(row, "mode", cache_transport(cc));
 	json_object_string_add(row, "host", addr);
 	json_object_string_add(row, "port", port);
 	json_object_int_add(row, "preference", pref);

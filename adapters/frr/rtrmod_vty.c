@@ -10,8 +10,12 @@
  * core as it is, which resolves it at every connection attempt on bgpd's
  * loop (as FRR's module resolves it at every connect).  The core has no
  * SSH transport yet: an SSH cache is kept in the configuration, reported
- * as unavailable and not connected.  As in FRR, the caches start when the rpki node is left (or
- * on `rpki start`), and the timers apply to the caches configured here.
+ * as unavailable and not connected; so is a line the client refuses, and
+ * every line while the module is inert (another FRR: rtrmod_check.c), so
+ * `write memory` never drops an operator's line.  As in FRR, the caches
+ * start when the rpki node is left (or on `rpki start`), and the timers
+ * apply to the caches configured here; their check is the core's (RFC 8210
+ * §6).
  */
 #include <zebra.h>
 
@@ -30,6 +34,8 @@
 DEFINE_MTYPE_STATIC(BGPD, RTRMOD_CACHE, "rtrmod configured cache");
 
 #define RPKI_OUTPUT_STRING "Control rpki specific settings\n"
+
+#define RTRMOD_FRR_EXPIRE_MIN 600 /* RFC 8210 §6; the command's range */
 
 static int config_write(struct vty *vty);
 static int config_on_exit(struct vty *vty);
@@ -171,6 +177,7 @@ add_tcp_cache(struct vty *vty, struct rtrmod_frr_cache *c)
 			zlog_err("rtrmod: cache %s %s left in the client", c->host, c->port);
 	}
 	if (rc != 0) {
+		c->cc = NULL;
 		zlog_err("rtrmod: rpki cache %s %s%s%s preference %u: %s", c->host, c->port,
 			 c->source ? " source " : "", c->source ? c->source : "",
 			 (unsigned)c->preference, rtrmod_strerror(rc));
@@ -179,6 +186,15 @@ add_tcp_cache(struct vty *vty, struct rtrmod_frr_cache *c)
 	}
 	cache_apply_timers(c);
 	return CMD_SUCCESS;
+}
+
+/* The client's caches; none while the module is inert (no client). */
+static size_t
+client_cache_count(void)
+{
+	struct rtrmod_client *client = rtrmod_frr_client();
+
+	return client != NULL ? rtrmod_client_cache_count(client) : 0;
 }
 
 /* ---- starting and stopping --------------------------------------------------------------- */
@@ -298,7 +314,11 @@ DEFUN (bgp_rpki_start,
        "start rpki support\n")
 /* clang-format on */
 {
-	if (rtrmod_frr.caches == NULL && rtrmod_client_cache_count(rtrmod_frr_client()) == 0)
+	if (rtrmod_frr.inert) {
+		vty_out(vty, "%% rtrmod is inactive in this bgpd (see its log): RPKI is off\n");
+		return CMD_WARNING;
+	}
+	if (rtrmod_frr.caches == NULL && client_cache_count() == 0)
 		vty_out(vty, "Could not start rpki because no caches are configured\n");
 	if (!rtrmod_frr.running && !rtrmod_frr_start()) {
 		RTRMOD_FRR_DEBUG("RPKI failed to start");
@@ -374,12 +394,26 @@ DEFUN (rpki_expire_interval,
 		vty_out(vty, "%% Expiry interval must be polling period or larger\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	/* FRR 8.4 also takes it equal to the polling period, and below the
+	 * retry interval; the core does not (RFC 8210 §6: larger than both),
+	 * so neither does the command, rather than keep a line that runs
+	 * nothing.  (The config write puts it after both.) */
+	if (v == rtrmod_frr.polling_period || v <= rtrmod_frr.retry_interval) {
+		vty_out(vty,
+			"%% Expiry interval must be larger than the polling period (%u) and the "
+			"retry interval (%u) (RFC 8210 section 6)\n",
+			rtrmod_frr.polling_period, rtrmod_frr.retry_interval);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	rtrmod_frr.expire_interval = v;
 	timers_changed();
 	return CMD_SUCCESS;
 }
 
-/* As FRR: back to twice the polling period, not to the default. */
+/* As FRR: back to twice the polling period, not to the default; but never
+ * below the command's own minimum (FRR would write `rpki expire_interval
+ * 200` after `rpki polling_period 100`, a line it then refuses to read)
+ * nor at or below the retry interval (RFC 8210 §6). */
 /* clang-format off */
 DEFUN (no_rpki_expire_interval,
        no_rpki_expire_interval_cmd,
@@ -390,7 +424,13 @@ DEFUN (no_rpki_expire_interval,
        "Expire interval value\n")
 /* clang-format on */
 {
-	rtrmod_frr.expire_interval = rtrmod_frr.polling_period * 2;
+	unsigned v = rtrmod_frr.polling_period * 2;
+
+	if (v < RTRMOD_FRR_EXPIRE_MIN)
+		v = RTRMOD_FRR_EXPIRE_MIN;
+	if (v <= rtrmod_frr.retry_interval)
+		v = rtrmod_frr.retry_interval + 1;
+	rtrmod_frr.expire_interval = v;
 	timers_changed();
 	return CMD_SUCCESS;
 }
@@ -499,6 +539,16 @@ DEFUN (rpki_cache,
 		cache_free(c);
 		return CMD_WARNING;
 	}
+	if (rtrmod_frr.inert) {
+		zlog_warn("rtrmod: rpki cache %s %s preference %u: kept in the configuration, but "
+			  "rtrmod is inactive in this bgpd: RPKI is off",
+			  c->host, c->port, (unsigned)c->preference);
+		vty_out(vty,
+			"%% rtrmod is inactive in this bgpd (see its log): RPKI is off; the cache "
+			"is kept in the configuration but not connected\n");
+		cache_append(c);
+		return CMD_SUCCESS;
+	}
 	if (c->ssh) {
 		zlog_warn("rtrmod: rpki cache %s %u (SSH): rtrmod has no SSH transport yet; the "
 			  "cache is kept in the configuration but not connected",
@@ -510,13 +560,16 @@ DEFUN (rpki_cache,
 		cache_append(c);
 		return CMD_SUCCESS;
 	}
+	/* Kept even when refused, like an SSH cache: `write memory` gives the
+	 * line back, `no rpki cache` removes it. */
 	ret = add_tcp_cache(vty, c);
-	if (ret != CMD_SUCCESS) {
-		cache_free(c);
-		return ret;
-	}
+	if (ret != CMD_SUCCESS)
+		vty_out(vty,
+			"%% rtrmod: cache %s %s preference %u is kept in the configuration but "
+			"not connected\n",
+			c->host, c->port, (unsigned)c->preference);
 	cache_append(c);
-	return CMD_SUCCESS;
+	return ret;
 }
 
 /* clang-format off */
@@ -538,7 +591,7 @@ DEFUN (no_rpki_cache,
 		vty_out(vty, "Could not remove cache with preference %u\n", preference);
 		return CMD_WARNING;
 	}
-	if (rtrmod_client_cache_count(rtrmod_frr_client()) == 0)
+	if (client_cache_count() == 0)
 		rtrmod_frr_stop();
 	return CMD_SUCCESS;
 }

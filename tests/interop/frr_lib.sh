@@ -9,9 +9,11 @@
 # can be run against the stock module to learn what they should see.
 #
 # Every bgpd is started here, in the foreground as a child of the test: no
-# zebra (-Z), no privilege changes (-S), no TCP vty (-P 0), BGP on
-# 127.0.0.1 and ::1 only, its config, pid file and vty socket in $tmp; it
-# is stopped by its PID.  vtysh reads its own vtysh.conf from $tmp/etc (an
+# zebra (-Z), no privilege changes (-S; unless bgpd_unprivileged is set,
+# for a bgpd that drops to user frr as a packaged one does), no TCP vty
+# (-P 0), BGP on 127.0.0.1 and ::1 only, its config, pid file and vty
+# socket in $tmp, more environment from bgpd_env (the module's test
+# hooks); it is stopped by its PID.  vtysh reads its own vtysh.conf from $tmp/etc (an
 # empty one: `write memory` then has each daemon write its own -f file,
 # never /etc/frr/frr.conf).
 #
@@ -30,6 +32,8 @@ stock_so=
 rtrmod_so=
 frr_preload=
 declare -A bgpd_pids=()
+bgpd_env=()          # VAR=VALUE... for the next bgpd_start only
+bgpd_unprivileged='' # non-empty: the next bgpd_start drops privileges (no -S)
 
 # frr_need PROGRAM...: bgpd, vtysh, FRR's stock module and PROGRAMs are
 # installed (else skip, or under CI fail), and the module under test is
@@ -81,19 +85,25 @@ module_args() {
 # (20 s) until vtysh reaches it.  Its PID is ${bgpd_pids[NAME]}, its log
 # $tmp/NAME.log.  Returns 1 (one FAIL) when it does not come up.
 bgpd_start() {
-	local name=$1 conf=$2 port=$3 listen=(-l 127.0.0.1)
+	local name=$1 conf=$2 port=$3 listen=(-l 127.0.0.1) runas=(-S) pidfile envs=()
 	shift 3
 	[ -z "$have_v6" ] || listen+=(-l ::1)
 	mkdir -p "$tmp/$name.vty" || exit 99
-	if [ -n "$frr_preload" ]; then
-		spawn "$name" env LD_PRELOAD="$frr_preload" \
-			ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}" \
-			"$bgpd" -f "$conf" -i "$tmp/$name.pid" -z "$tmp/$name.zserv" \
-			--vty_socket "$tmp/$name.vty" -Z "${listen[@]}" -p "$port" -P 0 -S --log stdout "$@"
-	else
-		spawn "$name" "$bgpd" -f "$conf" -i "$tmp/$name.pid" -z "$tmp/$name.zserv" \
-			--vty_socket "$tmp/$name.vty" -Z "${listen[@]}" -p "$port" -P 0 -S --log stdout "$@"
+	pidfile="$tmp/$name.pid"
+	if [ -n "$bgpd_unprivileged" ]; then
+		# As user frr it must reach its config (o+x on $tmp; the files
+		# are 644) and write its pid file and vty socket.
+		runas=()
+		pidfile="$tmp/$name.vty/bgpd.pid"
+		chmod o+x "$tmp" && chown frr:frr "$tmp/$name.vty" || exit 99
 	fi
+	[ -z "$frr_preload" ] || envs+=(LD_PRELOAD="$frr_preload"
+		ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}")
+	envs+=(${bgpd_env[@]+"${bgpd_env[@]}"})
+	bgpd_env=() bgpd_unprivileged=''
+	spawn "$name" env ${envs[@]+"${envs[@]}"} "$bgpd" -f "$conf" -i "$pidfile" -z "$tmp/$name.zserv" \
+		--vty_socket "$tmp/$name.vty" -Z "${listen[@]}" -p "$port" -P 0 ${runas[@]+"${runas[@]}"} \
+		--log stdout "$@"
 	bgpd_pids[$name]=$spawned
 	local limit=$((SECONDS + 20)) start=$SECONDS
 	while :; do

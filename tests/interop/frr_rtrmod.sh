@@ -21,10 +21,30 @@
 #      reconfiguration with rtrmod; FRR's stock module needs it (it
 #      re-validates only what Adj-RIB-In keeps), so with FRR_MODULE=rpki it
 #      is turned on first, unless FRR_SOFT_RECONFIG=off;
+#   4b. rtrmod only (route refreshes at most once per peer/AFI in 20 s,
+#      the test hook RTRMOD_FRR_REFRESH_INTERVAL; 300 s built in): two VRP
+#      changes 2 s apart that each make an invalid route valid send the
+#      peer one route refresh at most, and exactly one more once the
+#      interval is up, which brings both routes back; the peer is told
+#      once in the log to use soft-reconfiguration inbound;
+#   4c. rtrmod only: a change of one VRP walks one prefix range and
+#      re-announces nothing and re-runs no best path (the table version
+#      stays) while no outbound policy looks at the state; with an outbound
+#      route-map matching on it, the walk re-announces the route;
+#   4d. rtrmod only: a second cache (preference 2) that has no server, and
+#      the first one removed: the route states stay as they were (the
+#      client holds the removed cache's table) instead of flapping;
 #   5. rtrmod only: a bgpd started with `-M rtrmod:CONFIG.json` (a YANG
 #      configuration with a cache-server listener) serves the VRPs it got
 #      from its own cache over RTR, and RTRlib's rtrclient syncs exactly
-#      them.
+#      them; then the same from a bgpd that drops its privileges to user
+#      frr, as a packaged one does, listening on port 323 (or another free
+#      port below 1024: bgpd must raise CAP_NET_BIND_SERVICE for it);
+#   6. rtrmod only: a module that stays inactive because bgpd is another FRR
+#      (the test hook RTRMOD_FRR_FAKE_VERSION) still accepts the rpki node
+#      and `match rpki`, which never matches: `route-map deny 10 / match rpki
+#      invalid` + `permit 20` lets a second ExaBGP's routes in (without the
+#      match clause the entry would deny them all).
 # shellcheck source=tests/interop/lib.sh
 . "$top_srcdir/tests/interop/lib.sh"
 # shellcheck source=tests/interop/frr_lib.sh
@@ -101,6 +121,8 @@ bgp_port=$(free_port) || exit 99
 	echo "exit"
 } >"$tmp/bgpd.conf"
 module_args
+refresh_interval=20
+! is_rtrmod || bgpd_env=("RTRMOD_FRR_REFRESH_INTERVAL=$refresh_interval")
 bgpd_start bgpd "$tmp/bgpd.conf" "$bgp_port" "${modargs[@]}" || exit 1
 wait_for 10 "bgpd: BGP listens on port $bgp_port" listening "$bgp_port" || exit 1
 say "peer: $(vt bgpd 'show version' | grep -m1 'FRRouting')"
@@ -370,6 +392,123 @@ connected bgpd "$serve_port" && ok "bgpd: cache still connected" || fail "bgpd: 
 
 still_up bgpd
 
+# ---- 4b. rtrmod only: route refreshes coalesced -----------------------------
+
+# walks: the walks bgpd has logged (`debug rpki`); last_walk: the last one.
+walks() { grep -c 'revalidated [0-9]* prefix ranges' "$tmp/bgpd.log"; }
+last_walk() { grep 'revalidated [0-9]* prefix ranges' "$tmp/bgpd.log" | tail -n 1 | sed 's/.*RPKI: //'; }
+more_walks() { [ "$(walks)" -gt "$1" ]; }
+# vrps_now SRC VRP...: the served c.json becomes SRC's VRPs plus each VRP
+# ("PREFIX MAXLEN ASN"), also kept as $tmp/c.now; reloaded, and the walk it
+# causes waited for (10 s).
+vrps_now() {
+	local src=$1 n
+	shift
+	"$python" - "$src" "$tmp/c.next" "$@" <<'EOF' || exit 99
+import json, os, sys
+src, dst = sys.argv[1:3]
+doc = json.load(open(src))
+for r in sys.argv[3:]:
+    p, m, a = r.split()
+    doc["roas"].append({"asn": int(a), "prefix": p, "maxLength": int(m), "ta": "test"})
+with open(dst, "w", encoding="utf-8") as f:
+    json.dump(doc, f)
+EOF
+	mv "$tmp/c.next" "$tmp/c.now" && cp "$tmp/c.now" "$tmp/c.json.new" && mv "$tmp/c.json.new" "$tmp/c.json" || exit 99
+	n=$(walks)
+	serve_reload
+	wait_for 10 "bgpd: a walk after the change" more_walks "$n"
+}
+# in_table LIST: bgpd's tables have every prefix of LIST (one a line).
+in_table() {
+	table_has "$tmp/kept2.want" || :
+	all_of "$tmp/kept" "$1"
+}
+table_version() {
+	vt bgpd 'show bgp ipv4 unicast json' |
+		"$python" -c 'import json, sys; print(json.load(sys.stdin)["tableVersion"])'
+}
+
+if is_rtrmod; then
+	say "route refreshes: at most one per peer and address family in $refresh_interval s (RTRMOD_FRR_REFRESH_INTERVAL)"
+	rr0=$(rr_sent 127.0.0.2)
+	# 10.2.0.0/16 from AS64599 becomes valid, then 10.4.4.0/24 from
+	# AS64599: both were denied as invalid, and only a route refresh
+	# brings them back (no Adj-RIB-In).
+	vrps_now "$tmp/c2.json" "10.2.0.0/16 16 64599"
+	say "  $(last_walk)"
+	sleep 2
+	vrps_now "$tmp/c.now" "10.4.0.0/16 24 64599"
+	say "  $(last_walk)"
+	n1=$(($(rr_sent 127.0.0.2) - rr0))
+	if [ "$n1" -le 1 ]; then
+		ok "bgpd: two VRP changes 2 s apart: $n1 route refresh(es) to 127.0.0.2 at once (at most one)"
+	else
+		fail "bgpd: two VRP changes 2 s apart: $n1 route refreshes to 127.0.0.2 (at most one)"
+	fi
+	wait_for $((refresh_interval + 15)) "bgpd: 10.2.0.0/16 and 10.4.4.0/24 back once the deferred refresh went" \
+		in_table $'10.2.0.0/16\n10.4.4.0/24'
+	n2=$(($(rr_sent 127.0.0.2) - rr0))
+	sleep 2
+	n3=$(($(rr_sent 127.0.0.2) - rr0))
+	if [ "$n2" -eq $((n1 + 1)) ] && [ "$n3" -eq "$n2" ]; then
+		ok "bgpd: then exactly one deferred route refresh ($n2 in all for the two changes)"
+	else
+		fail "bgpd: route refreshes to 127.0.0.2: $n1 at once, $n2 after the interval, $n3 2 s later (want $n1, $((n1 + 1)), $((n1 + 1)))"
+	fi
+	told=$(grep -c 'peer 127.0.0.2: .*soft-reconfiguration inbound. re-validates' "$tmp/bgpd.log")
+	if [ "$told" -eq 1 ]; then
+		ok "bgpd: told once that 127.0.0.2 would be better with soft-reconfiguration inbound"
+	else
+		fail "bgpd: the soft-reconfiguration advice for 127.0.0.2 logged $told times (want 1)"
+	fi
+
+	# ---- 4c. what a walk re-runs ----------------------------------------
+	# 10.6.0.0/16 (AS64506, not found) becomes valid: permitted before and
+	# after, so nothing about it changes but its state.
+	tv0=$(table_version)
+	vrps_now "$tmp/c.now" "10.6.0.0/16 16 64506"
+	w=$(last_walk)
+	sleep 1
+	tv1=$(table_version)
+	if grep -q ' 1 prefix ranges: .* 0 re-announced;' <<<"$w" && [ "$tv1" = "$tv0" ]; then
+		ok "bgpd: one VRP changed, no outbound policy on the state: nothing re-announced, no best-path run (table version $tv0 stays): $w"
+	else
+		fail "bgpd: one VRP changed, no outbound policy on the state: table version $tv0 -> $tv1; $w"
+	fi
+	vtc bgpd 'router bgp 65000' 'address-family ipv4 unicast' 'neighbor 127.0.0.2 route-map RPKI out' \
+		'exit-address-family' >"$tmp/vtc.out" 2>&1 || fail "bgpd: route-map RPKI out: $(cat "$tmp/vtc.out")"
+	sleep 1
+	vrps_now "$tmp/c2.json" "10.2.0.0/16 16 64599" "10.4.0.0/16 24 64599"
+	w=$(last_walk)
+	if grep -q ' 1 prefix ranges: .* 1 re-announced;' <<<"$w"; then
+		ok "bgpd: with an outbound route-map on the state, the route is re-announced: $w"
+	else
+		fail "bgpd: with an outbound route-map on the state: $w (want 1 re-announced)"
+	fi
+
+	# ---- 4d. a cache removed while the other group has no data ------------
+	vt bgpd "${route_cmds[@]}" >"$tmp/routes.json" &&
+		"$python" "$frr_py" route-states "$tmp/routes.json" "${prefixes[@]}" >"$tmp/states.before" || exit 99
+	nodata_port=$(free_port) || exit 99
+	vtc bgpd 'rpki' "rpki cache 127.0.0.1 $nodata_port preference 2" >"$tmp/vtc.out" 2>&1
+	vtc bgpd 'rpki' "no rpki cache 127.0.0.1 $serve_port preference 1" >>"$tmp/vtc.out" 2>&1
+	flaps=0
+	for _ in $(seq 1 10); do
+		states_are "$tmp/states.before" || flaps=$((flaps + 1))
+		sleep 0.3
+	done
+	if [ "$flaps" -eq 0 ]; then
+		ok "bgpd: cache 1 removed, cache 2 without data: the route states stay ($(awk '{ print $2 }' "$tmp/states.before" | sort | uniq -c | tr -s ' \n' ' '))"
+	else
+		same "bgpd: route states after removing the serving cache ($flaps of 10 looks differ)" "$tmp/states.before" "$tmp/states"
+	fi
+	still_up bgpd
+	# What the next parts expect to be served.
+	cp "$tmp/c2.json" "$tmp/c.json.new" && mv "$tmp/c.json.new" "$tmp/c.json" || exit 99
+	serve_reload
+fi
+
 # ---- 5. rtrmod only: bgpd as an RTR cache ----------------------------------
 
 if is_rtrmod; then
@@ -402,6 +541,113 @@ EOF
 		bgpd_stop cachebgpd
 	else
 		show "$tmp/cachebgpd.log" 20
+	fi
+
+	# The same from a bgpd running as user frr, on a port below 1024.
+	low_port=$("$python" -c 'import socket
+for p in [323] + list(range(1023, 899, -1)):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    break' 2>/dev/null)
+	if [ "$(id -u)" != 0 ] || ! id frr >/dev/null 2>&1 || [ -z "$low_port" ]; then
+		say "note: not root, no user frr, or no free port below 1024: no unprivileged bgpd"
+	else
+		sed "s/\"port\": $cache_port/\"port\": $low_port/" "$tmp/rtrmod.json" >"$tmp/rtrmod-low.json"
+		rpki_conf "$serve_port" >"$tmp/lowbgpd.conf"
+		module_args "$tmp/rtrmod-low.json"
+		bgpd_unprivileged=1
+		if bgpd_start lowbgpd "$tmp/lowbgpd.conf" 0 "${modargs[@]}"; then
+			user=$(ps -o user= -p "${bgpd_pids[lowbgpd]}")
+			[ "$user" = frr ] && ok "unprivileged bgpd: runs as user frr" || fail "unprivileged bgpd: runs as $user, not frr"
+			wait_table lowbgpd "$tmp/want2.vrp" 30 "unprivileged bgpd: synced from rtrmod serve"
+			if wait_for 10 "unprivileged bgpd: listens on 127.0.0.1:$low_port" listening "$low_port" &&
+				timeout 30 rtrclient -e -t csv tcp 127.0.0.1 "$low_port" >"$tmp/export-low.csv" 2>"$tmp/export-low.err"; then
+				"$python" "$vrps_py" rtrclient-csv "$tmp/export-low.csv" >"$tmp/export-low"
+				same "rtrclient from the unprivileged bgpd on port $low_port: its VRPs" "$tmp/want2.vrp" "$tmp/export-low"
+			else
+				fail "rtrclient -e tcp 127.0.0.1 $low_port: no cache there"
+				grep -i 'listen\|configuration file' "$tmp/lowbgpd.log" | head -n 5 | sed 's/^/  | /'
+			fi
+			bgpd_stop lowbgpd
+		else
+			show "$tmp/lowbgpd.log" 20
+		fi
+	fi
+fi
+
+# ---- 6. rtrmod only: inactive in another FRR, route-maps still work --------
+
+if is_rtrmod; then
+	inert_port=$(free_port) || exit 99
+	{
+		echo "hostname rtrmod-inert"
+		echo "log stdout informational"
+		rpki_conf "$serve_port"
+		echo "route-map RPKI deny 10"
+		echo " match rpki invalid"
+		echo "exit"
+		echo "route-map RPKI permit 20"
+		echo "exit"
+		echo "router bgp 65000"
+		echo " bgp router-id 192.0.2.1"
+		echo " no bgp ebgp-requires-policy"
+		echo " neighbor 127.0.0.3 remote-as 64511"
+		echo " neighbor 127.0.0.3 passive"
+		echo " address-family ipv4 unicast"
+		echo "  neighbor 127.0.0.3 route-map RPKI in"
+		echo " exit-address-family"
+		echo "exit"
+	} >"$tmp/inert.conf"
+	module_args
+	bgpd_env=(RTRMOD_FRR_FAKE_VERSION=0.0.0-test)
+	if bgpd_start inert "$tmp/inert.conf" "$inert_port" "${modargs[@]}"; then
+		line=$(grep -m1 'RPKI origin validation is OFF' "$tmp/inert.log")
+		[ -n "$line" ] && ok "inert bgpd: rtrmod says: ${line#*rtrmod: }" ||
+			fail "inert bgpd: no log line saying RPKI is off"
+		vt inert 'show running-config' >"$tmp/inert.running"
+		if grep -A1 '^route-map RPKI deny 10' "$tmp/inert.running" | grep -qx ' match rpki invalid'; then
+			ok "inert bgpd: 'route-map RPKI deny 10' keeps ' match rpki invalid'"
+		else
+			fail "inert bgpd: ' match rpki invalid' is not in route-map RPKI deny 10: $(grep -A2 '^route-map RPKI deny' "$tmp/inert.running" | tr '\n' '|')"
+		fi
+		"$python" "$frr_py" rpki-node "$tmp/inert.running" >"$tmp/inert.node"
+		rpki_conf "$serve_port" >"$tmp/inert.node.want"
+		same "inert bgpd: the rpki node is kept" "$tmp/inert.node.want" "$tmp/inert.node"
+		{
+			echo "neighbor 127.0.0.1 {"
+			echo "	router-id 192.0.2.3;"
+			echo "	local-address 127.0.0.3;"
+			echo "	local-as 64511;"
+			echo "	peer-as 65000;"
+			echo "	connect $inert_port;"
+			echo "	family { ipv4 unicast; }"
+			echo "	static {"
+			grep -v ':' "$tmp/routes" | while read -r net origin _; do
+				echo "		route $net next-hop 192.0.2.3 as-path [ 64511 $origin ];"
+			done
+			echo "	}"
+			echo "}"
+		} >"$tmp/exabgp-inert.conf"
+		spawn exabgp-inert env exabgp.daemon.drop=false exabgp.api.cli=false \
+			exabgp.tcp.bind= exabgp.log.destination=stdout exabgp "$tmp/exabgp-inert.conf"
+		exabgp2_pid=$spawned
+		grep -v ':' "$tmp/routes" | awk '{ print $1 }' | sort >"$tmp/inert.want"
+		inert_has() {
+			vt inert 'show bgp ipv4 unicast json' >"$tmp/inert.json" &&
+				"$python" "$frr_py" table "$tmp/inert.json" | sort >"$tmp/inert.kept" &&
+				cmp -s "$tmp/inert.want" "$tmp/inert.kept"
+		}
+		wait_for 30 "inert bgpd: 'deny 10 / match rpki invalid' + 'permit 20' lets all $(wc -l <"$tmp/inert.want") routes in (none is validated)" inert_has ||
+			same "inert bgpd: routes in the table" "$tmp/inert.want" "$tmp/inert.kept"
+		stop "$exabgp2_pid" 10
+		forget "$exabgp2_pid"
+		bgpd_stop inert
+	else
+		show "$tmp/inert.log" 20
 	fi
 fi
 

@@ -18,9 +18,16 @@
 #      the same commands at the same moment (texts with the rows sorted,
 #      json parsed, and rtrmod's json has at least the stock's keys);
 #   5. with rtrmod, `-M rtrmod -M rpki` (either order): bgpd runs on, rtrmod
-#      logs that it stands aside, and the rpki commands are the stock ones.
-# (A check that rtrmod refuses a bgpd of another FRR version needs another
-# FRR installed: not done here.)
+#      logs that it stands aside, and the rpki commands are the stock ones;
+#   6. with rtrmod: the module checked the installed frr package's version
+#      (its log names it), and in a bgpd where dpkg says another Debian
+#      revision is installed (the test hook RTRMOD_FRR_DPKG_STATUS) it stays
+#      inactive, says so, and keeps the rpki node and `match rpki` for
+#      `write memory`.
+# Also with rtrmod only, in 2: an expire interval the core would not run
+# (not larger than the polling period or the retry interval, RFC 8210 §6)
+# is refused, `no rpki expire_interval` writes nothing below 600, and an
+# `rpki cache` line the client refuses is kept in the configuration.
 # shellcheck source=tests/interop/lib.sh
 . "$top_srcdir/tests/interop/lib.sh"
 # shellcheck source=tests/interop/frr_lib.sh
@@ -45,6 +52,14 @@ cp "$tmp/bgpd.conf" "$tmp/ref.conf" || exit 99
 module_args
 bgpd_start bgpd "$tmp/bgpd.conf" 0 "${modargs[@]}" || exit 1
 say "peer: $(vt bgpd 'show version' | grep -m1 'FRRouting')"
+if is_rtrmod && pkg=$(dpkg-query -W -f='${Version}' frr 2>/dev/null); then
+	line=$(grep -m1 'RPKI module active' "$tmp/bgpd.log")
+	if grep -qF "(package $pkg)" <<<"$line" && ! grep -q 'package version is unknown' "$tmp/bgpd.log"; then
+		ok "bgpd: rtrmod checked the frr package version: ${line#*rtrmod }"
+	else
+		fail "bgpd: rtrmod did not check the frr package version $pkg: ${line:-no 'active' line}"
+	fi
+fi
 # The reference: the stock module, for the outputs both must give alike.
 ref=
 if is_rtrmod; then
@@ -257,6 +272,50 @@ conf "no rpki cache ... preference 2" "no rpki cache 127.0.0.1 $port2 preference
 quiet
 node_is "second cache removed" "$tmp/node1"
 
+# node_sut WHAT WANT: the module under test's rpki node is WANT's lines.
+node_sut() {
+	vt bgpd 'show running-config' >"$tmp/running"
+	"$python" "$frr_py" rpki-node "$tmp/running" >"$tmp/node"
+	same "$1: 'show running-config' has the rpki node" "$2" "$tmp/node"
+}
+# sut WHAT COMMAND...: the commands in the rpki node of the module under
+# test only, output in $tmp/out.sut.
+sut() {
+	local what=$1
+	shift
+	vtc bgpd 'rpki' "$@" >"$tmp/out.sut" 2>&1
+	cur=$what ran_ref=
+}
+# node_with LINE...: node0 with LINEs before its cache line.
+node_with() {
+	{
+		echo rpki
+		printf '%s\n' "$@"
+		sed -n '/^ rpki cache/p' "$tmp/node0"
+		echo exit
+	}
+}
+
+# rtrmod only: a line the client refuses (here an IPv6 cache with an IPv4
+# source) stays in the configuration, not connected.
+if is_rtrmod; then
+	line=" rpki cache ::1 $port2 source 127.0.0.1 preference 3"
+	sut "rpki cache ::1 $port2 source 127.0.0.1 preference 3 (refused by the client)" "${line# }"
+	has_lines "$cur: says so" "$tmp/out.sut" "Could not create new rpki cache" \
+		"% rtrmod: cache ::1 $port2 preference 3 is kept in the configuration but not connected"
+	awk -v l="$line" '$0 == "exit" { print l } { print }' "$tmp/node1" >"$tmp/node.kept"
+	node_sut "$cur" "$tmp/node.kept"
+	vt bgpd 'show rpki cache-server' >"$tmp/out.sut" 2>&1
+	has_lines "$cur: show rpki cache-server lists it" "$tmp/out.sut" "host: ::1 port: $port2, preference: 3"
+	vt bgpd 'show rpki cache-server json' 'show rpki cache-connection' 'show rpki cache-connection json' >/dev/null 2>&1
+	still_up bgpd
+	vt bgpd 'write memory' >/dev/null 2>&1
+	"$python" "$frr_py" rpki-node "$tmp/bgpd.conf" >"$tmp/node.file"
+	same "$cur: write memory keeps it" "$tmp/node.kept" "$tmp/node.file"
+	sut "no rpki cache ::1 $port2 ... preference 3" "no ${line# }"
+	node_sut "$cur" "$tmp/node1"
+fi
+
 # write memory: bgpd's own file (vtysh's empty vtysh.conf: no frr.conf).
 run "write memory" 'write memory'
 grep -q "Configuration saved to $tmp/bgpd.conf" "$tmp/out.sut" &&
@@ -272,6 +331,39 @@ conf "rpki expire_interval 1200 (below the polling period, 3600)" 'rpki expire_i
 has_lines "$cur: refused" "$tmp/out.sut" "% Expiry interval must be polling period or larger"
 like_ref
 node_is "refused expire_interval" "$tmp/node0"
+
+# rtrmod only: what the stock module takes but the core would not run.
+if is_rtrmod; then
+	# RFC 8210 §6: the expire interval is larger than the refresh (polling)
+	# and retry intervals.  FRR 8.4 takes it equal to the polling period,
+	# and at or below the retry interval.
+	sut "rpki expire_interval 3600 (the polling period)" 'rpki expire_interval 3600'
+	has_lines "$cur: refused" "$tmp/out.sut" \
+		"% Expiry interval must be larger than the polling period (3600) and the retry interval (600) (RFC 8210 section 6)"
+	node_sut "$cur" "$tmp/node0"
+	sut "rpki retry_interval 7200, rpki expire_interval 5000 (below the retry interval)" \
+		'rpki retry_interval 7200' 'rpki expire_interval 5000'
+	has_lines "$cur: refused" "$tmp/out.sut" \
+		"% Expiry interval must be larger than the polling period (3600) and the retry interval (7200) (RFC 8210 section 6)"
+	node_with ' rpki retry_interval 7200' >"$tmp/node.r"
+	node_sut "$cur" "$tmp/node.r"
+	sut "no rpki retry_interval" 'no rpki retry_interval'
+	node_sut "$cur" "$tmp/node0"
+	# `no rpki expire_interval` is twice the polling period, but never below
+	# 600 nor at or below the retry interval: FRR writes `rpki
+	# expire_interval 200` here, a line it refuses to read back.
+	refused=$(grep -c 'not taken' "$tmp/bgpd.log")
+	sut "rpki polling_period 100, no rpki expire_interval" 'rpki polling_period 100' 'no rpki expire_interval'
+	node_with ' rpki polling_period 100' ' rpki expire_interval 601' >"$tmp/node.e"
+	node_sut "$cur" "$tmp/node.e"
+	if [ "$(grep -c 'not taken' "$tmp/bgpd.log")" -eq "$refused" ]; then
+		ok "$cur: the cache took the timers"
+	else
+		fail "$cur: $(grep 'not taken' "$tmp/bgpd.log" | tail -n 1)"
+	fi
+	sut "no rpki polling_period, no rpki expire_interval" 'no rpki polling_period' 'no rpki expire_interval'
+	node_sut "$cur" "$tmp/node0"
+fi
 
 still_up bgpd
 
@@ -395,6 +487,51 @@ if is_rtrmod; then
 			fail "-M ${order// / -M }: bgpd is gone"
 		bgpd_stop "$name"
 	done
+fi
+
+# ---- 6. rtrmod only: another Debian revision of FRR installed ----------------
+
+if is_rtrmod; then
+	# A dpkg status file (the test hook RTRMOD_FRR_DPKG_STATUS) where frr is
+	# another revision of the same upstream version, between two others.
+	{
+		printf 'Package: frr-doc\nStatus: install ok installed\nVersion: 8.4.4-1.1~deb12u2\n\n'
+		printf 'Package: frr\nStatus: install ok installed\nPriority: optional\n'
+		printf 'Version: 8.4.4-1.1~deb12u99\nDescription: FRRouting\n %0600d\n\n' 0
+		printf 'Package: frr-pythontools\nStatus: install ok installed\nVersion: 8.4.4-1.1~deb12u2\n'
+	} >"$tmp/dpkg-status"
+	{
+		echo "hostname rtrmod-other"
+		echo "log stdout informational"
+		cat "$tmp/node0"
+		printf 'route-map RPKI deny 10\n match rpki invalid\nexit\nroute-map RPKI permit 20\nexit\n'
+	} >"$tmp/other.conf"
+	module_args
+	bgpd_env=(RTRMOD_FRR_DPKG_STATUS="$tmp/dpkg-status")
+	if bgpd_start other "$tmp/other.conf" 0 "${modargs[@]}"; then
+		line=$(grep -m1 'built against the source of the frr package' "$tmp/other.log")
+		if grep -q 'but frr 8.4.4-1.1~deb12u99 is installed' <<<"$line" &&
+			grep -q 'RPKI origin validation is OFF' "$tmp/other.log"; then
+			ok "frr package 8.4.4-1.1~deb12u99: rtrmod stays inactive: ${line#*rtrmod: }"
+		else
+			fail "frr package 8.4.4-1.1~deb12u99: rtrmod does not say it stays inactive"
+			grep rtrmod "$tmp/other.log" | head -n 5 | sed 's/^/  | /'
+		fi
+		vt other 'show running-config' >"$tmp/other.running"
+		"$python" "$frr_py" rpki-node "$tmp/other.running" >"$tmp/other.node"
+		same "inactive: 'show running-config' keeps the rpki node" "$tmp/node0" "$tmp/other.node"
+		grep -A1 '^route-map RPKI deny 10' "$tmp/other.running" | grep -qx ' match rpki invalid' &&
+			ok "inactive: 'route-map RPKI deny 10' keeps ' match rpki invalid'" ||
+			fail "inactive: ' match rpki invalid' is not kept: $(grep -A2 '^route-map RPKI deny' "$tmp/other.running" | tr '\n' '|')"
+		vt other 'rpki start' >"$tmp/out.sut" 2>&1
+		has_lines "inactive: rpki start" "$tmp/out.sut" "% rtrmod is inactive in this bgpd (see its log): RPKI is off"
+		vt other 'write memory' >/dev/null 2>&1
+		"$python" "$frr_py" rpki-node "$tmp/other.conf" >"$tmp/other.node"
+		same "inactive: write memory keeps the rpki node" "$tmp/node0" "$tmp/other.node"
+		bgpd_stop other
+	else
+		show "$tmp/other.log" 20
+	fi
 fi
 
 for b in bgpd $ref; do

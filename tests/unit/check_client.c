@@ -5,7 +5,8 @@
  * mid-transfer, a cache restart (new Session ID), failover between
  * preference groups and back, the merge of equal-preference caches, removing
  * caches (from a merged group, the serving group, mid-transfer, and back
- * again) and a cache's local address.  Every wait is bounded.
+ * again), whether the table is data across such a removal's hold, and a
+ * cache's local address.  Every wait is bounded.
  */
 #include "config.h"
 
@@ -448,16 +449,46 @@ START_TEST(test_remove_serving_fails_over)
 	ck_assert_int_eq(rtrmod_client_start(T.client), 0);
 	ck_assert(run_until(table_is, T.a, WAIT_MS));
 	ck_assert(serving_is(&one));
+	ck_assert(rtrmod_client_has_table(T.client));
 	ck_assert_ptr_null(rtrmod_client_cache_data(c2));
 	updates = T.updates;
 	ck_assert_int_eq(rtrmod_client_remove_cache(T.client, c1), 0);
 	ck_assert_uint_eq(T.updates, updates);
 	ck_assert(rtrmod_set_equal(rtrmod_client_set(T.client), T.a));
+	/* the hold: no group serves, but the table is still data */
+	ck_assert(!rtrmod_client_serving_preference(T.client, NULL));
+	ck_assert(rtrmod_client_has_table(T.client));
 	ck_assert(run_until(serving_is, &two, WAIT_MS));
+	ck_assert(rtrmod_client_has_table(T.client));
 	ck_assert(rtrmod_set_equal(rtrmod_client_set(T.client), T.b));
 	ck_assert_uint_eq(T.updates, updates + 1);
 	ck_assert(!T.empty_table_seen);
 	ck_assert_ptr_eq(rtrmod_client_cache_at(T.client, 0), c2);
+}
+END_TEST
+
+/* Whether the table is data: not before a sync, through the hold of a
+ * removed serving cache's table, not after stop. */
+START_TEST(test_has_table)
+{
+	struct rtrmod_client_cache *cc;
+
+	ck_assert(!rtrmod_client_has_table(NULL));
+	ck_assert(!rtrmod_client_has_table(T.client));
+	cache_up(0, T.a, 0);
+	cc = (struct rtrmod_client_cache *)add(T.port[0], 1);
+	ck_assert_int_eq(rtrmod_client_start(T.client), 0);
+	ck_assert(!rtrmod_client_has_table(T.client));
+	ck_assert(run_until(table_is, T.a, WAIT_MS));
+	ck_assert(rtrmod_client_has_table(T.client));
+	/* the only cache goes: its table is held, no group serves */
+	ck_assert_int_eq(rtrmod_client_remove_cache(T.client, cc), 0);
+	ck_assert(!rtrmod_client_serving_preference(T.client, NULL));
+	ck_assert(rtrmod_client_has_table(T.client));
+	ck_assert(rtrmod_set_equal(rtrmod_client_set(T.client), T.a));
+	/* stop ends the hold */
+	rtrmod_client_stop(T.client);
+	ck_assert(!rtrmod_client_has_table(T.client));
 }
 END_TEST
 
@@ -597,6 +628,7 @@ make_suite(void)
 	tcase_add_test(tc, test_equal_preference_merge);
 	tcase_add_test(tc, test_remove_merged_keeps_shared);
 	tcase_add_test(tc, test_remove_serving_fails_over);
+	tcase_add_test(tc, test_has_table);
 	tcase_add_test(tc, test_remove_mid_transfer);
 	tcase_add_test(tc, test_remove_then_add_same_address);
 	tcase_add_test(tc, test_local_address);

@@ -152,6 +152,16 @@ RTRMOD_EXPORT const struct rtrmod_rov_index *rtrmod_client_rov(const struct rtrm
 /* The preference of the group serving now; false when none has data. */
 RTRMOD_EXPORT bool rtrmod_client_serving_preference(const struct rtrmod_client *client,
 						    unsigned *preference);
+/*
+ * Whether the merged table is data to validate against: a group serves, or
+ * the client holds the table of a removed serving cache until another
+ * group has synced (rtrmod_client_remove_cache), when
+ * rtrmod_client_serving_preference() is false.  False before any data,
+ * after rtrmod_client_stop and once a held table has expired.  A host that
+ * switches validation off without data should ask this, not the serving
+ * preference, or every route flaps to "not found" and back across a hold.
+ */
+RTRMOD_EXPORT bool rtrmod_client_has_table(const struct rtrmod_client *client);
 
 /* ---- status ------------------------------------------------------------------------ */
 
