@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,23 +129,6 @@ find_listener(const struct rtrmod_config *c, const struct cfg_listener *key, siz
 	return -1;
 }
 
-/* An old listener on `port` that the new configuration drops: binding a new
- * one that overlaps it (a wildcard and a specific address) fails while it
- * is open. */
-static int
-removed_listener_on(const struct apply *a, uint16_t port)
-{
-	const struct cfg_server *old = &a->old->server;
-
-	if (a->cache_new)
-		return -1;
-	for (size_t j = 0; j < old->nlisteners; j++)
-		if (old->listeners[j].port == port &&
-		    find_listener(a->cfg, &old->listeners[j], SIZE_MAX) < 0)
-			return (int)j;
-	return -1;
-}
-
 /* ---- checks: what the model cannot say and the core refuses ------------------ */
 
 /* RFC 8210 §6 ranges (8210bis §6 unchanged), expire above both others. */
@@ -162,6 +147,49 @@ addr_family(const char *addr)
 	socklen_t len;
 
 	return sockaddr_parse(addr, 0, &ss, &len) == 0 ? ss.ss_family : -1;
+}
+
+/* Whether listening on `a` blocks listening on `b` at the same port: the
+ * same family (IPv6 listeners are v6-only) and the same address, or either
+ * one the family's wildcard. */
+static bool
+listeners_overlap(const char *a, const char *b)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+
+	if (sockaddr_parse(a, 0, &sa, &la) != 0 || sockaddr_parse(b, 0, &sb, &lb) != 0 ||
+	    sa.ss_family != sb.ss_family)
+		return false;
+	if (sa.ss_family == AF_INET) {
+		const struct in_addr *x = &((const struct sockaddr_in *)&sa)->sin_addr;
+		const struct in_addr *y = &((const struct sockaddr_in *)&sb)->sin_addr;
+
+		return x->s_addr == htonl(INADDR_ANY) || y->s_addr == htonl(INADDR_ANY) ||
+		       x->s_addr == y->s_addr;
+	}
+	const struct in6_addr *x = &((const struct sockaddr_in6 *)&sa)->sin6_addr;
+	const struct in6_addr *y = &((const struct sockaddr_in6 *)&sb)->sin6_addr;
+
+	return IN6_IS_ADDR_UNSPECIFIED(x) || IN6_IS_ADDR_UNSPECIFIED(y) ||
+	       IN6_ARE_ADDR_EQUAL(x, y);
+}
+
+/* An old listener that the new configuration drops and that blocks the new
+ * listener `l` while it is open (binding happens before old ones close). */
+static int
+removed_listener_blocking(const struct apply *a, const struct cfg_listener *l)
+{
+	const struct cfg_server *old = &a->old->server;
+
+	if (a->cache_new)
+		return -1;
+	for (size_t j = 0; j < old->nlisteners; j++)
+		if (old->listeners[j].port == l->port &&
+		    listeners_overlap(old->listeners[j].address, l->address) &&
+		    find_listener(a->cfg, &old->listeners[j], SIZE_MAX) < 0)
+			return (int)j;
+	return -1;
 }
 
 static int
@@ -355,7 +383,7 @@ apply_server(struct apply *a)
 			continue;
 		}
 		rc = rtrmod_cache_listen(a->cache, l->address, l->port, &a->ports[i]);
-		if (rc == RTRMOD_EEXIST && (j = removed_listener_on(a, l->port)) >= 0)
+		if (rc == RTRMOD_EEXIST && (j = removed_listener_blocking(a, l)) >= 0)
 			return apply_fail(a, rc,
 					  "address already in use by listener %s port %u, which this "
 					  "configuration removes: new listeners are bound before old "

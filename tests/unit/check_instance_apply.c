@@ -450,6 +450,36 @@ START_TEST(test_failed_apply_changes_nothing)
 }
 END_TEST
 
+/* A foreign socket blocks a new listener while a removed listener on the
+ * same port does not overlap it: the plain reason, no two-step advice
+ * blaming the removed one. */
+START_TEST(test_listener_conflict_blames_only_overlap)
+{
+	struct rtrmod_config_diag diag;
+	struct rtrmod_config *c;
+	struct snapshot s;
+	uint16_t port = free_port();
+	int busy;
+
+	(void)start_base(port, &s);
+	c = base_config(port);
+	cfg_add_listener(c, "127.0.0.2", port);
+	apply_ok(c);
+	ck_assert(port_listening("127.0.0.2", port));
+	ck_assert_int_eq(rtrmod_tcp_listen(T.ctx, "127.0.0.3", port, 1, &busy), 0);
+
+	c = base_config(port); /* 127.0.0.2 removed, 127.0.0.3 taken by `busy` */
+	cfg_add_listener(c, "127.0.0.3", port);
+	ck_assert_int_eq(rtrmod_instance_apply(T.inst, c, &diag), RTRMOD_EEXIST);
+	ck_assert_msg(strstr(diag.text, "address already in use") != NULL &&
+			  strstr(diag.text, "by listener") == NULL,
+		      "%s", diag.text);
+	ck_assert(port_listening("127.0.0.2", port)); /* nothing changed */
+	cfg_free(c);
+	close(busy);
+}
+END_TEST
+
 /* ---- (h): allocation failures -------------------------------------------------------------- */
 
 /* After a re-apply: back to the base configuration, synced and quiet. */
@@ -551,6 +581,7 @@ make_suite(void)
 	tcase_add_test(tc, test_remove_cache);
 	tcase_add_test(tc, test_server_listeners_and_sources);
 	tcase_add_test(tc, test_failed_apply_changes_nothing);
+	tcase_add_test(tc, test_listener_conflict_blames_only_overlap);
 	tcase_add_test(tc, test_apply_alloc_failure);
 	suite_add_tcase(s, tc);
 	return s;
