@@ -145,6 +145,7 @@ conn_open(struct client_cache *cc, uint64_t now)
 		return conn_attempt_failed(cc, rc, "connection failed", now);
 	}
 	cc->handshaken = true;
+	dial_up(cc);
 	log_info(cc_ctx(cc), "rtr %s: connected (%s)", cc->name,
 		 rtrmod_stream_transport(cc->stream));
 	csess_event(&cc->sess, CEV_CONNECTED, "transport is up", now);
@@ -269,6 +270,16 @@ conn_schedule(struct client_cache *cc, uint64_t now)
 	return ctx_timer_arm(cc_ctx(cc), due > now ? due - now : 0, conn_timer_cb, cc, &cc->timer);
 }
 
+/* The session left this stream's connection: if it was up, the address
+ * may have failed after connecting (client_dial.c decides). */
+static void
+conn_drop_stale(struct client_cache *cc)
+{
+	if (cc->handshaken)
+		dial_down(cc);
+	conn_drop_stream(cc);
+}
+
 void
 conn_sync(struct client_cache *cc)
 {
@@ -279,7 +290,7 @@ conn_sync(struct client_cache *cc)
 	for (i = 0; i < CONN_ROUNDS; i++) {
 		dial_sync(cc, false);
 		if (conn_stale(cc))
-			conn_drop_stream(cc);
+			conn_drop_stale(cc);
 		if (s->state == RTRMOD_CLIENT_CONNECTING && !cc->handshaken) {
 			if (conn_open(cc, now))
 				continue;
@@ -293,7 +304,7 @@ conn_sync(struct client_cache *cc)
 	}
 	dial_sync(cc, false);
 	if (conn_stale(cc))
-		conn_drop_stream(cc);
+		conn_drop_stale(cc);
 	if (conn_update_watches(cc) != 0 || conn_schedule(cc, now) != 0) {
 		csess_note_error(s, RTRMOD_CLIENT_ERR_LOCAL, -1,
 				 "the event loop refused a watch or timer");

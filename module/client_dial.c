@@ -6,15 +6,23 @@
  * the resolver's order, the next as soon as one fails, all within the one
  * attempt; a name that does not resolve fails the attempt as a transport
  * error, retried after the retry interval like any other (RFC 8210 §6).
+ * An address that accepted the connection and then failed the session
+ * (an Error Report, the connection closed, no answer) would fail it again:
+ * the next attempt begins with the first address of the answer not known
+ * to have so failed, or, when all have, with the one after the latest
+ * (wrapping), so that every address gets its turn.
  *
  * Invariants: the address list belongs to one attempt (dial_gen ==
  * csess.conn_gen); a resolution is outstanding only while the session is
  * CONNECTING in that attempt; with a local address set, only addresses of
- * its family are asked for and tried.
+ * its family are asked for and tried; each address of an attempt is tried
+ * at most once (addr_tried); cc->lost holds only addresses of the latest
+ * answer, and the address that failed after connecting.
  */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,7 +42,44 @@ dial_forget(struct client_cache *cc)
 	if (cc->addrs != &cc->one)
 		ctx_free(dial_ctx(cc), cc->addrs);
 	cc->addrs = NULL;
-	cc->naddrs = cc->addr_at = 0;
+	cc->naddrs = cc->addr_at = cc->addr_tried = 0;
+}
+
+static size_t
+addr_index(const struct resolve_addr *list, size_t n, const struct resolve_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i].family == a->family && strcmp(list[i].text, a->text) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Forget failures of addresses the latest answer no longer has. */
+static void
+lost_prune(struct client_cache *cc)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < cc->nlost; i++)
+		if (addr_index(cc->addrs, cc->naddrs, &cc->lost[i]) != SIZE_MAX)
+			cc->lost[keep++] = cc->lost[i];
+	cc->nlost = keep;
+}
+
+/* Where this attempt begins: the first address not known to have failed
+ * after connecting; when all have, the one after the latest to fail. */
+static size_t
+dial_start(const struct client_cache *cc)
+{
+	size_t i;
+
+	for (i = 0; i < cc->naddrs; i++)
+		if (addr_index(cc->lost, cc->nlost, &cc->addrs[i]) == SIZE_MAX)
+			return i;
+	if (cc->nlost == 0)
+		return 0;
+	i = addr_index(cc->addrs, cc->naddrs, &cc->lost[cc->nlost - 1]);
+	return i == SIZE_MAX ? 0 : (i + 1) % cc->naddrs;
 }
 
 /* The family of the local address, AF_UNSPEC without one. */
@@ -92,8 +137,10 @@ dial_take(struct client_cache *cc, const struct resolve_addr *addrs, size_t n)
 	for (i = 0; i < n; i++)
 		if (family == AF_UNSPEC || addrs[i].family == family)
 			cc->addrs[cc->naddrs++] = addrs[i];
-	cc->addr_at = 0;
-	snprintf(cc->addr, sizeof(cc->addr), "%s", cc->addrs[0].text);
+	lost_prune(cc);
+	cc->addr_at = dial_start(cc);
+	cc->addr_tried = 1;
+	snprintf(cc->addr, sizeof(cc->addr), "%s", cc->addrs[cc->addr_at].text);
 	return 0;
 }
 
@@ -113,6 +160,9 @@ dial_log_answer(struct client_cache *cc)
 		off += (size_t)w;
 	}
 	log_info(dial_ctx(cc), "rtr %s: %s resolved to %s", cc->name, cc->host, list);
+	if (cc->addr_at != 0)
+		log_info(dial_ctx(cc), "rtr %s: starting with %s (failed after connecting: %zu)",
+			 cc->name, cc->addr, cc->nlost);
 }
 
 /* resolve.c's answer, on the loop. */
@@ -169,6 +219,7 @@ dial_address(struct client_cache *cc, uint64_t now)
 		}
 		cc->addrs = &cc->one;
 		cc->naddrs = 1;
+		cc->addr_tried = 1;
 		snprintf(cc->addr, sizeof(cc->addr), "%s", cc->one.text);
 		return 0;
 	}
@@ -187,7 +238,7 @@ dial_address(struct client_cache *cc, uint64_t now)
 bool
 dial_more(const struct client_cache *cc)
 {
-	return cc->dial_gen == cc->sess.conn_gen && cc->addr_at + 1 < cc->naddrs;
+	return cc->dial_gen == cc->sess.conn_gen && cc->addr_tried < cc->naddrs;
 }
 
 bool
@@ -195,10 +246,40 @@ dial_next(struct client_cache *cc, uint64_t now)
 {
 	if (!dial_more(cc))
 		return false;
-	cc->addr_at++;
+	cc->addr_at = (cc->addr_at + 1) % cc->naddrs;
+	cc->addr_tried++;
 	snprintf(cc->addr, sizeof(cc->addr), "%s", cc->addrs[cc->addr_at].text);
 	csess_progress(&cc->sess, now);
 	return true;
+}
+
+void
+dial_up(struct client_cache *cc)
+{
+	cc->up_version = cc->sess.version;
+}
+
+void
+dial_down(struct client_cache *cc)
+{
+	const struct csess *s = &cc->sess;
+	struct resolve_addr a;
+	size_t i;
+
+	/* RFC 8210 §7: a lower version is tried on the same cache. */
+	if (cc->numeric || s->state == RTRMOD_CLIENT_STOPPED || s->version != cc->up_version ||
+	    cc->addrs == NULL || cc->addr_at >= cc->naddrs)
+		return;
+	a = cc->addrs[cc->addr_at];
+	if ((i = addr_index(cc->lost, cc->nlost, &a)) != SIZE_MAX) {
+		memmove(&cc->lost[i], &cc->lost[i + 1], (cc->nlost - i - 1) * sizeof(a));
+		cc->nlost--;
+	} else if (cc->nlost == RESOLVE_ADDRS_MAX) {
+		memmove(&cc->lost[0], &cc->lost[1], (cc->nlost - 1) * sizeof(a));
+		cc->nlost--;
+	}
+	cc->lost[cc->nlost++] = a;
+	log_info(dial_ctx(cc), "rtr %s: %s failed after connecting", cc->name, a.text);
 }
 
 void

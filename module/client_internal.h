@@ -210,6 +210,12 @@ int dial_address(struct client_cache *cc, uint64_t now);
 bool dial_next(struct client_cache *cc, uint64_t now);
 /* Whether this attempt has an address after cc->addr. */
 bool dial_more(const struct client_cache *cc);
+/* The connection to cc->addr is up (the session is told CEV_CONNECTED). */
+void dial_up(struct client_cache *cc);
+/* The connection that was up is gone: unless the session stopped or is
+ * reconnecting at a lower version, cc->addr failed after connecting, and
+ * the next attempt begins with another address. */
+void dial_down(struct client_cache *cc);
 /* Cancel a resolution the session no longer waits for (it left this
  * attempt); with `all`, also forget the addresses (the cache goes away). */
 void dial_sync(struct client_cache *cc, bool all);
@@ -241,7 +247,11 @@ struct client_cache {
 	unsigned dial_gen;
 	struct resolve_addr *addrs; /* NULL, &one (numeric) or allocated */
 	struct resolve_addr one;
-	size_t naddrs, addr_at;
+	size_t naddrs, addr_at, addr_tried;
+	uint8_t up_version; /* the session's version when the connection came up */
+	/* addresses that failed after connecting, the latest last */
+	struct resolve_addr lost[RESOLVE_ADDRS_MAX];
+	size_t nlost;
 };
 
 struct client_group {

@@ -1,42 +1,68 @@
 /*
  * resolve.c: host names to addresses on the host's loop, through c-ares.
  * The context holds one resolver; its c-ares channel is opened when a name
- * is first looked up (reading /etc/resolv.conf and then /etc/hosts, "fb")
- * and closed when no query waits any more, so a later lookup reads the
- * files afresh.  c-ares says which sockets to watch (ARES_OPT_SOCK_STATE_CB)
- * and when it next needs time (ares_timeout); readiness and timers go back
- * through ares_process_fd().  No thread, no blocking call (DESIGN.md, 2).
+ * is first looked up (reading /etc/resolv.conf) and closed when no query
+ * waits any more, so a later lookup reads the files afresh.  c-ares says
+ * which sockets to watch (ARES_OPT_SOCK_STATE_CB) and when it next needs
+ * time (ares_timeout); readiness and timers go back through
+ * ares_process_fd().  No thread, no blocking call on the network (DESIGN.md,
+ * 2).  A name is looked up in /etc/hosts first (all of its families from
+ * there if it is there at all, as getaddrinfo does), then in DNS with one
+ * query per family, so that an answered family is not lost with a silent
+ * one: at the deadline what has arrived is delivered.
  *
  * Invariants: a query's callback runs at most once, on the loop, never
  * inside resolve_start() or resolve_cancel().  c-ares has no way to cancel
  * one lookup, so a cancelled or timed-out query is detached (its callback
- * cleared) and freed when c-ares lets go of it.  The channel is never
- * destroyed from inside a c-ares call (`depth`).  Every query has its own
- * deadline, so it ends in bounded time whatever the name servers do.
- * c-ares allocates its own memory through libc (its allocator hooks are
- * process-wide, and the core has no globals); everything here goes
- * through the context.
+ * cleared) and freed when c-ares lets go of all its parts.  The channel is
+ * never destroyed from inside a c-ares call (`depth`).  Every query has its
+ * own deadline, so it ends in bounded time whatever the name servers do.
+ *
+ * Memory: c-ares allocates through libc, not the context.  Its allocator
+ * hooks (ares_library_init_mem) are process-wide: set inside bgpd they would
+ * change the allocator of every other c-ares user in the process, and the
+ * core has no globals.  So test_alloc's failing allocator reaches the
+ * resolver's own allocations (queries, the socket table, the answer) but
+ * not c-ares's out-of-memory paths; those end a lookup with ARES_ENOMEM,
+ * mapped to RTRMOD_ENOMEM below.
+ *
+ * Files: c-ares reads /etc/resolv.conf when a channel opens and /etc/hosts
+ * at each lookup (ares_gethostbyname_file), synchronously on the loop: some
+ * microseconds normally, 10-30 ms with a hosts file of several MB, and
+ * unbounded only if /etc sits on a network file system that has stalled.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <ares.h>
 
 #include "resolve_internal.h"
 #include "rtrmod_internal.h"
 
-/* Tries per name server; the first waits timeout/7 (clamped), c-ares doubles
- * the wait each round, so one server's three rounds fit in the timeout. */
-#define RESOLVE_TRIES      3
-#define RESOLVE_TRY_MIN_MS 100
-#define RESOLVE_TRY_MAX_MS 2000
-#define RESOLVE_ERROR_LEN  96
+/*
+ * c-ares 1.18's retry schedule: a question goes to each name server in turn
+ * with the per-try wait, and only after a round of all of them is the wait
+ * doubled, for `tries` rounds; the whole is (2^tries - 1) * nservers *
+ * try_ms.  channel_open() takes the most rounds (up to RESOLVE_TRIES) whose
+ * per-try wait, with the schedule in 7/8 of the query's budget, is at least
+ * RESOLVE_TRY_MIN_MS; the wait is at most RESOLVE_TRY_MAX_MS.  The channel
+ * is shared: a later query with a shorter budget relies on its deadline.
+ */
+#define RESOLVE_TRIES       3
+#define RESOLVE_TRY_MIN_MS  100
+#define RESOLVE_TRY_MAX_MS  2000
+#define RESOLVE_TRY_LAST_MS 10 /* too many servers for the budget */
+#define RESOLVE_ERROR_LEN   96
+/* Parts of a query: one per family (AF_UNSPEC: IPv6 and IPv4). */
+#define RESOLVE_PARTS 2
 
 struct resolve_sock {
 	int fd;
@@ -57,13 +83,23 @@ struct resolver {
 	bool freeing;
 };
 
+/* One family's lookup of a query, with what it found. */
+struct resolve_part {
+	struct resolve_query *q;
+	int family;   /* AF_INET or AF_INET6 */
+	bool in_ares; /* c-ares still holds it */
+	bool done;    /* status and addrs are final */
+	int status;   /* ARES_* */
+	size_t n;
+	struct resolve_addr addrs[RESOLVE_ADDRS_MAX];
+};
+
 struct resolve_query {
 	struct resolver *r;
 	struct resolve_query *prev, *next;
 	resolve_fn *cb; /* NULL: detached (cancelled, delivered) */
 	void *arg;
 	void *timer;     /* the deadline, or a zero delay to deliver */
-	bool in_ares;    /* c-ares still holds it */
 	bool starting;   /* inside ares_getaddrinfo(): never deliver there */
 	bool ready;      /* the result below is final */
 	bool delivering; /* cb is running */
@@ -73,6 +109,8 @@ struct resolve_query {
 	char error[RESOLVE_ERROR_LEN];
 	struct resolve_addr *addrs;
 	size_t naddrs;
+	struct resolve_part parts[RESOLVE_PARTS];
+	size_t nparts;
 	char host[];
 };
 
@@ -191,50 +229,172 @@ addr_seen(const struct resolve_addr *list, size_t n, const struct resolve_addr *
 	return false;
 }
 
-/* c-ares's answer into q (its order kept, duplicates dropped, at most
- * RESOLVE_ADDRS_MAX). */
+/* One address of `family` from its bytes into the part, unless already
+ * there or the part is full. */
 static void
-query_take(struct resolve_query *q, int status, const struct ares_addrinfo *ai)
+part_add(struct resolve_part *p, int family, const void *bytes)
+{
+	struct resolve_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = family;
+	if (family != p->family || p->n == RESOLVE_ADDRS_MAX ||
+	    inet_ntop(family, bytes, a.text, sizeof(a.text)) == NULL ||
+	    addr_seen(p->addrs, p->n, &a))
+		return;
+	p->addrs[p->n++] = a;
+}
+
+/* c-ares's answer into p (its order kept, duplicates dropped). */
+static void
+part_take(struct resolve_part *p, int status, const struct ares_addrinfo *ai)
 {
 	const struct ares_addrinfo_node *n;
-	struct resolve_addr a;
-	size_t cap = 0;
-	const void *bytes;
+
+	p->done = true;
+	p->status = status;
+	if (status != ARES_SUCCESS)
+		return;
+	for (n = ai != NULL ? ai->nodes : NULL; n != NULL; n = n->ai_next) {
+		if (n->ai_family == AF_INET && n->ai_addrlen >= sizeof(struct sockaddr_in))
+			part_add(p, AF_INET,
+				 &((const struct sockaddr_in *)(const void *)n->ai_addr)->sin_addr);
+		else if (n->ai_family == AF_INET6 && n->ai_addrlen >= sizeof(struct sockaddr_in6))
+			part_add(
+			    p, AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)n->ai_addr)->sin6_addr);
+	}
+	if (p->n == 0)
+		p->status = ARES_ENODATA;
+}
+
+/* /etc/hosts for p's family: whether the name is there. */
+static bool
+part_from_hosts(struct resolver *r, struct resolve_part *p, const char *host)
+{
+	struct hostent *h = NULL;
+
+	if (ares_gethostbyname_file(r->channel, host, p->family, &h) != ARES_SUCCESS || h == NULL)
+		return false;
+	for (char **a = h->h_addr_list; a != NULL && *a != NULL; a++)
+		if (h->h_addrtype == p->family)
+			part_add(p, p->family, *a);
+	ares_free_hostent(h);
+	return p->n > 0;
+}
+
+/* RFC 6724 §6 rule 1: whether the host has a route to `a` (a UDP connect
+ * sends nothing; as getaddrinfo and c-ares test it). */
+static bool
+addr_usable(const struct resolve_addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	bool ok;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		len = sizeof(*sin);
+		ok = inet_pton(AF_INET, a->text, &sin->sin_addr) == 1;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		len = sizeof(*sin6);
+		ok = inet_pton(AF_INET6, a->text, &sin6->sin6_addr) == 1;
+	}
+	if (!ok || (fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool
+query_held(const struct resolve_query *q)
+{
+	for (size_t i = 0; i < q->nparts; i++)
+		if (q->parts[i].in_ares)
+			return true;
+	return false;
+}
+
+/* The error of a query without addresses: NXDOMAIN if a family had it,
+ * else a failure other than NODATA, else NODATA.  `*all` whether every
+ * part ended. */
+static int
+query_status(const struct resolve_query *q, bool *all)
+{
+	int status = ARES_ENODATA;
+
+	*all = true;
+	for (size_t i = 0; i < q->nparts; i++) {
+		const struct resolve_part *p = &q->parts[i];
+
+		if (!p->done)
+			*all = false;
+		else if (p->status == ARES_ENOTFOUND)
+			return ARES_ENOTFOUND;
+		else if (p->status != ARES_SUCCESS && p->status != ARES_ENODATA &&
+			 status == ARES_ENODATA)
+			status = p->status;
+	}
+	return status;
+}
+
+/* The parts' addresses into q, in the order to try them: RFC 6724 §6 rule
+ * 1 (reachable first), then rule 6 (default precedence: IPv6 before IPv4),
+ * each family in the resolver's order (c-ares sorts one family's answer by
+ * RFC 6724 already).  Or, without any address, q's error (a timeout when a
+ * part has not ended: the deadline gave it up). */
+static void
+query_finish(struct resolve_query *q)
+{
+	bool usable[RESOLVE_PARTS][RESOLVE_ADDRS_MAX], all;
+	size_t total = 0;
+	int status;
 
 	q->ready = true;
-	if (status != ARES_SUCCESS) {
+	for (size_t i = 0; i < q->nparts; i++)
+		for (size_t j = 0; j < q->parts[i].n; j++) {
+			usable[i][j] = q->nparts == 1 || addr_usable(&q->parts[i].addrs[j]);
+			total++;
+		}
+	if (total > RESOLVE_ADDRS_MAX)
+		total = RESOLVE_ADDRS_MAX;
+	if (total == 0) {
+		status = query_status(q, &all);
+		if (!all && status != ARES_ENOTFOUND) {
+			q->rc = RTRMOD_ETIMEDOUT;
+			if (q->r->failure != 0)
+				snprintf(q->error, sizeof(q->error),
+					 "the event loop refused a watch or timer");
+			else
+				snprintf(q->error, sizeof(q->error), "no answer within %u ms",
+					 (unsigned)q->timeout_ms);
+			return;
+		}
 		q->rc = status_rc(status);
 		status_text(status, q->family, q->error, sizeof(q->error));
 		return;
 	}
-	for (n = ai != NULL ? ai->nodes : NULL; n != NULL; n = n->ai_next)
-		cap++;
-	if (cap > RESOLVE_ADDRS_MAX)
-		cap = RESOLVE_ADDRS_MAX;
-	if (cap > 0 && (q->addrs = ctx_alloc(q->r->ctx, cap * sizeof(*q->addrs))) == NULL) {
+	if ((q->addrs = ctx_alloc(q->r->ctx, total * sizeof(*q->addrs))) == NULL) {
 		q->rc = RTRMOD_ENOMEM;
 		snprintf(q->error, sizeof(q->error), "out of memory");
 		return;
 	}
-	for (n = ai != NULL ? ai->nodes : NULL; n != NULL && q->naddrs < cap; n = n->ai_next) {
-		memset(&a, 0, sizeof(a));
-		a.family = n->ai_family;
-		if (n->ai_family == AF_INET && n->ai_addrlen >= sizeof(struct sockaddr_in))
-			bytes = &((const struct sockaddr_in *)(const void *)n->ai_addr)->sin_addr;
-		else if (n->ai_family == AF_INET6 && n->ai_addrlen >= sizeof(struct sockaddr_in6))
-			bytes = &((const struct sockaddr_in6 *)(const void *)n->ai_addr)->sin6_addr;
-		else
-			continue;
-		if ((q->family != AF_UNSPEC && a.family != q->family) ||
-		    inet_ntop(a.family, bytes, a.text, sizeof(a.text)) == NULL ||
-		    addr_seen(q->addrs, q->naddrs, &a))
-			continue;
-		q->addrs[q->naddrs++] = a;
-	}
-	if (q->naddrs == 0) {
-		q->rc = RTRMOD_ENOENT;
-		status_text(ARES_ENODATA, q->family, q->error, sizeof(q->error));
-	}
+	/* parts[] is IPv6 before IPv4: reachable ones of each, then the rest */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < q->nparts; i++)
+			for (size_t j = 0; j < q->parts[i].n && q->naddrs < total; j++)
+				if (usable[i][j] == (pass == 0))
+					q->addrs[q->naddrs++] = q->parts[i].addrs[j];
 }
 
 /* ---- queries ----------------------------------------------------------------- */
@@ -266,7 +426,7 @@ query_detach(struct resolve_query *q)
 	ctx_timer_cancel(q->r->ctx, &q->timer);
 }
 
-/* Run q's callback, then free q unless c-ares still holds it. */
+/* Run q's callback, then free q unless c-ares still holds a part of it. */
 static void
 query_deliver(struct resolve_query *q)
 {
@@ -277,11 +437,13 @@ query_deliver(struct resolve_query *q)
 	cb(q->arg, q->rc, q->rc == 0 ? q->addrs : NULL, q->rc == 0 ? q->naddrs : 0,
 	   q->rc == 0 ? "" : q->error);
 	q->delivering = false;
-	if (!q->in_ares)
+	if (!query_held(q))
 		query_free(q);
 }
 
-/* The deadline passed, or (ready) the zero-delay delivery is due. */
+/* The deadline passed: what has arrived goes (a family that answered is
+ * not lost with one that stays silent); or (ready) the zero-delay delivery
+ * is due. */
 static void
 query_timer_cb(void *arg)
 {
@@ -289,37 +451,35 @@ query_timer_cb(void *arg)
 	struct resolver *r = q->r;
 
 	q->timer = NULL;
-	if (!q->ready) {
-		q->ready = true;
-		q->rc = RTRMOD_ETIMEDOUT;
-		if (r->failure != 0)
-			snprintf(q->error, sizeof(q->error),
-				 "the event loop refused a watch or timer");
-		else
-			snprintf(q->error, sizeof(q->error), "no answer within %u ms",
-				 (unsigned)q->timeout_ms);
-	}
+	if (!q->ready)
+		query_finish(q);
 	query_deliver(q);
 	resolver_settle(r);
 }
 
-/* c-ares is done with q: from ares_process_fd(), from inside
- * ares_getaddrinfo() (an /etc/hosts hit), or from ares_destroy(). */
+/* c-ares is done with one part: from ares_process_fd(), from inside
+ * ares_getaddrinfo(), or from ares_destroy(). */
 static void
 query_ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 {
-	struct resolve_query *q = arg;
+	struct resolve_part *p = arg;
+	struct resolve_query *q = p->q;
+	bool all;
 
 	(void)timeouts;
-	q->in_ares = false;
+	p->in_ares = false;
 	if (q->cb == NULL || q->r->freeing) {
 		ares_freeaddrinfo(ai);
-		if (!q->delivering)
+		if (!q->delivering && !query_held(q))
 			query_free(q);
 		return;
 	}
-	query_take(q, status, ai);
+	part_take(p, status, ai);
 	ares_freeaddrinfo(ai);
+	(void)query_status(q, &all);
+	if (!all)
+		return;
+	query_finish(q);
 	if (!q->starting)
 		query_deliver(q);
 }
@@ -428,25 +588,41 @@ sock_config_cb(ares_socket_t fd, int type, void *data)
 	return flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == 0 ? 0 : -1;
 }
 
+/* The schedule of the header's comment for `nservers` and `timeout_ms`. */
+static void
+channel_schedule(uint32_t timeout_ms, unsigned nservers, int *tries, uint32_t *try_ms)
+{
+	uint32_t budget = timeout_ms - timeout_ms / 8, ms;
+
+	if (nservers == 0)
+		nservers = 1;
+	for (int t = RESOLVE_TRIES; t >= 1; t--) {
+		ms = budget / (((1u << t) - 1u) * nservers);
+		if (ms >= RESOLVE_TRY_MIN_MS) {
+			*tries = t;
+			*try_ms = ms < RESOLVE_TRY_MAX_MS ? ms : RESOLVE_TRY_MAX_MS;
+			return;
+		}
+	}
+	/* Not every server can have its try: the deadline ends the query. */
+	*tries = 1;
+	ms = budget / nservers;
+	*try_ms = ms > RESOLVE_TRY_LAST_MS ? ms : RESOLVE_TRY_LAST_MS;
+}
+
 static int
-channel_open(struct resolver *r, uint32_t timeout_ms)
+channel_init(struct resolver *r, int tries, uint32_t try_ms)
 {
 	struct ares_options o;
-	char lookups[] = "fb"; /* /etc/hosts, then DNS (c-ares copies it) */
-	uint32_t try_ms = timeout_ms / 7;
+	char lookups[] = "b"; /* DNS; /etc/hosts is read before (c-ares copies it) */
 	int status;
 
-	if (try_ms < RESOLVE_TRY_MIN_MS)
-		try_ms = RESOLVE_TRY_MIN_MS;
-	if (try_ms > RESOLVE_TRY_MAX_MS)
-		try_ms = RESOLVE_TRY_MAX_MS;
 	memset(&o, 0, sizeof(o));
 	o.timeout = (int)try_ms;
-	o.tries = RESOLVE_TRIES;
+	o.tries = tries;
 	o.lookups = lookups;
 	o.sock_state_cb = sock_state_cb;
 	o.sock_state_cb_data = r;
-	r->failure = 0;
 	status = ares_init_options(&r->channel, &o,
 				   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS |
 				       ARES_OPT_SOCK_STATE_CB);
@@ -465,6 +641,44 @@ channel_open(struct resolver *r, uint32_t timeout_ms)
 		return status == ARES_ENOMEM ? RTRMOD_ENOMEM : RTRMOD_EINVAL;
 	}
 	return 0;
+}
+
+/* Name servers of the open channel (0 if c-ares cannot say). */
+static unsigned
+channel_servers(struct resolver *r)
+{
+	struct ares_addr_port_node *list = NULL;
+	unsigned n = 0;
+
+	if (ares_get_servers_ports(r->channel, &list) != ARES_SUCCESS)
+		return 0;
+	for (const struct ares_addr_port_node *s = list; s != NULL; s = s->next)
+		n++;
+	ares_free_data(list);
+	return n;
+}
+
+/* Open the channel with a schedule that fits `timeout_ms` for its name
+ * servers, known only once c-ares has read resolv.conf: sized for one
+ * first, opened again if there are more.  No socket is open yet then. */
+static int
+channel_open(struct resolver *r, uint32_t timeout_ms)
+{
+	int tries, again_tries, rc;
+	uint32_t try_ms, again_ms;
+	unsigned n;
+
+	r->failure = 0;
+	channel_schedule(timeout_ms, 1, &tries, &try_ms);
+	if ((rc = channel_init(r, tries, try_ms)) != 0)
+		return rc;
+	n = channel_servers(r);
+	channel_schedule(timeout_ms, n, &again_tries, &again_ms);
+	if (again_tries == tries && again_ms == try_ms)
+		return 0;
+	ares_destroy(r->channel);
+	r->channel = NULL;
+	return channel_init(r, again_tries, again_ms);
 }
 
 /* Detached queries c-ares still holds end here (ARES_EDESTRUCTION). */
@@ -527,29 +741,45 @@ resolver_get(struct rtrmod_ctx *ctx, struct resolver **out)
 
 /* ---- the interface ------------------------------------------------------------- */
 
-/* Hand q to c-ares; false when the loop refused q's timer. */
+/* Look q up: /etc/hosts, else DNS, one part per family.  Fails when the
+ * channel cannot open or the loop refused q's timer. */
 static int
 query_send(struct resolver *r, struct resolve_query *q)
 {
 	struct ares_addrinfo_hints hints;
+	bool hosts = false;
 	int rc;
 
 	if (r->channel == NULL && (rc = channel_open(r, q->timeout_ms)) != 0)
 		return rc;
 	if ((rc = ctx_timer_arm(r->ctx, q->timeout_ms, query_timer_cb, q, &q->timer)) != 0)
 		return rc;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = q->family;
-	hints.ai_socktype = SOCK_STREAM;
-	q->in_ares = true;
-	q->starting = true;
-	r->depth++;
-	ares_getaddrinfo(r->channel, q->host, NULL, &hints, query_ares_cb, q);
-	r->depth--;
-	q->starting = false;
+	for (size_t i = 0; i < q->nparts; i++)
+		hosts = part_from_hosts(r, &q->parts[i], q->host) || hosts;
+	if (hosts) {
+		/* There, with all its families as the file has them. */
+		for (size_t i = 0; i < q->nparts; i++) {
+			q->parts[i].done = true;
+			q->parts[i].status = q->parts[i].n > 0 ? ARES_SUCCESS : ARES_ENODATA;
+		}
+		query_finish(q);
+	} else {
+		q->starting = true;
+		r->depth++;
+		for (size_t i = 0; i < q->nparts; i++) {
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_family = q->parts[i].family;
+			hints.ai_socktype = SOCK_STREAM;
+			q->parts[i].in_ares = true;
+			ares_getaddrinfo(r->channel, q->host, NULL, &hints, query_ares_cb,
+					 &q->parts[i]);
+		}
+		r->depth--;
+		q->starting = false;
+	}
 	if (!q->ready)
 		return 0;
-	/* Answered at once (/etc/hosts): deliver from the loop. */
+	/* Answered at once (/etc/hosts, a failure): deliver from the loop. */
 	ctx_timer_cancel(r->ctx, &q->timer);
 	return ctx_timer_arm(r->ctx, 0, query_timer_cb, q, &q->timer);
 }
@@ -583,6 +813,13 @@ resolve_start(struct rtrmod_ctx *ctx, const char *host, int family, uint32_t tim
 	q->arg = arg;
 	q->family = family;
 	q->timeout_ms = timeout_ms;
+	/* IPv6 first: query_finish()'s order counts on it */
+	if (family != AF_INET)
+		q->parts[q->nparts++].family = AF_INET6;
+	if (family != AF_INET6)
+		q->parts[q->nparts++].family = AF_INET;
+	for (size_t i = 0; i < q->nparts; i++)
+		q->parts[i].q = q;
 	memcpy(q->host, host, len + 1);
 	q->next = r->queries;
 	if (r->queries != NULL)
@@ -611,7 +848,7 @@ resolve_start(struct rtrmod_ctx *ctx, const char *host, int family, uint32_t tim
 	if (rc != 0) {
 		q->timer = NULL;
 		query_detach(q);
-		if (!q->in_ares)
+		if (!query_held(q))
 			query_free(q);
 		resolver_settle(r);
 		return rc;
@@ -630,7 +867,7 @@ resolve_cancel(struct resolve_query *q)
 		return;
 	r = q->r;
 	query_detach(q);
-	if (!q->in_ares)
+	if (!query_held(q))
 		query_free(q);
 	resolver_settle(r);
 }

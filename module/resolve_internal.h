@@ -32,7 +32,10 @@ struct resolve_query;
 
 /*
  * A query's end.  rc 0: addrs[0..n) (1 <= n <= RESOLVE_ADDRS_MAX), in the
- * order to try them (RFC 6724 destination order, as getaddrinfo sorts).
+ * order to try them: reachable before unreachable, IPv6 before IPv4 (RFC
+ * 6724 §6 rules 1 and 6), each family in c-ares's RFC 6724 order.  With
+ * AF_UNSPEC, a family whose answer has not come by the deadline is left
+ * out: what arrived is delivered.
  * Otherwise a negative RTRMOD_E* (RTRMOD_ENOENT: no such name or no address
  * of the family asked for; RTRMOD_ETIMEDOUT; RTRMOD_ENOMEM; RTRMOD_EIO) and
  * `error`, a short text for status and logs ("NXDOMAIN").  Everything is

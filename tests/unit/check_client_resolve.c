@@ -5,14 +5,20 @@
  * process (fake_dns.h).  A name syncs; a dead first address gives way to
  * the next within one attempt; NXDOMAIN is a transport error with its text
  * and is retried; a reconnect resolves afresh and follows a changed
- * answer; a local address limits the family asked for; removing a cache or
+ * answer; an address that accepts and then fails the session gives way to
+ * the next at the following attempt; a local address limits the family
+ * asked for; removing a cache or
  * freeing the client with a lookup out is clean.  Every wait is bounded.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <rtrmod/rtrmod.h>
 
@@ -351,6 +357,80 @@ START_TEST(test_reconnect_resolves_again)
 }
 END_TEST
 
+/* A "cache" that accepts a connection and closes it at once. */
+struct slammer {
+	int fd;
+	void *watch;
+	unsigned accepted;
+};
+
+static void
+slam_cb(void *arg, int fd, enum rtrmod_io_event event)
+{
+	struct slammer *sl = arg;
+	int c;
+
+	(void)event;
+	for (int i = 0; i < 16 && (c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;
+	     i++) {
+		sl->accepted++;
+		close(c);
+	}
+}
+
+static void
+slammer_up(struct slammer *sl, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin;
+	int one = 1;
+
+	memset(sl, 0, sizeof(*sl));
+	sl->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(sl->fd, 0);
+	ck_assert_int_eq(setsockopt(sl->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
+	ck_assert_int_eq(bind(sl->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(sl->fd, 8), 0);
+	ck_assert_int_eq(rtrmod_loop_watch(T.loop, sl->fd, RTRMOD_IO_READ, slam_cb, sl, &sl->watch),
+			 0);
+}
+
+static void
+slammer_down(struct slammer *sl)
+{
+	rtrmod_loop_unwatch(T.loop, sl->watch);
+	close(sl->fd);
+}
+
+/* 127.0.0.1 accepts and closes; 127.0.0.2 is a good cache.  The first
+ * attempt fails on 127.0.0.1 after connecting; the next one, resolving
+ * again, begins with 127.0.0.2 and syncs. */
+START_TEST(test_failed_after_connect_gives_way)
+{
+	static const char *const addrs[] = {"127.0.0.1", "127.0.0.2", NULL};
+	const struct rtrmod_client_cache *cc;
+	struct slammer sl;
+
+	cache_up(1, "127.0.0.2", T.b);
+	slammer_up(&sl, "127.0.0.1", T.port);
+	fake_dns_set(T.dns, NAME, addrs);
+	cc = add(NAME); /* a retry interval of 1 s */
+	ck_assert_int_eq(rtrmod_client_start(T.client), 0);
+	ck_assert(run_until(table_is, T.b, WAIT_MS));
+	ck_assert_str_eq(rtrmod_client_cache_peer_address(cc), "127.0.0.2");
+	/* one connection to the bad address; the second attempt went on */
+	ck_assert_uint_eq(sl.accepted, 1);
+	ck_assert_uint_eq(T.idles, 1);
+	ck_assert_uint_eq(T.connectings, 2);
+	/* the name was resolved at each attempt */
+	ck_assert_uint_eq(fake_dns_queries(T.dns, NAME, 1), 2);
+	slammer_down(&sl);
+}
+END_TEST
+
 START_TEST(test_local_address_picks_family)
 {
 	static const char *const addrs[] = {"::1", "127.0.0.1", NULL};
@@ -412,6 +492,7 @@ make_suite(void)
 	tcase_add_test(tc, test_nxdomain_is_retried);
 	tcase_add_test(tc, test_silent_dns_times_out);
 	tcase_add_test(tc, test_reconnect_resolves_again);
+	tcase_add_test(tc, test_failed_after_connect_gives_way);
 	tcase_add_test(tc, test_local_address_picks_family);
 	tcase_add_test(tc, test_remove_and_free_while_resolving);
 	suite_add_tcase(s, tc);

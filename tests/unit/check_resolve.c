@@ -2,7 +2,9 @@
  * check_resolve.c: resolve.c on the default loop: numeric addresses without
  * c-ares, "localhost" from /etc/hosts, and names answered by a fake DNS
  * server on 127.0.0.1 in this process (fake_dns.h): A and AAAA, NXDOMAIN,
- * SERVFAIL, silence (the deadline), cancelling from inside a callback, the
+ * SERVFAIL, silence (the deadline), a server that drops AAAA (the A answer
+ * still comes), c-ares's retry schedule with three silent servers ending
+ * within the budget, cancelling from inside a callback, the
  * channel closed once idle, freeing the context with a query out, and each
  * allocation through the context failing in turn.  Every wait is bounded.
  */
@@ -383,6 +385,78 @@ START_TEST(test_silence_times_out)
 }
 END_TEST
 
+/* Two name servers that answer A and drop AAAA: the IPv4 address is
+ * delivered within the budget (c-ares's AF_UNSPEC lookup waits for both
+ * families, and its schedule of two servers must fit the budget too). */
+START_TEST(test_aaaa_dropped_a_delivered)
+{
+	static const char *const addrs[] = {"127.0.0.1", "::1", NULL};
+	struct fake_dns *other = fake_dns_new(T.loop);
+	struct res r = {0};
+	struct resolve_query *q;
+	char csv[96];
+	uint64_t start;
+
+	fake_dns_set(T.dns, "v4.rtrmod.test", addrs);
+	fake_dns_set_drop(T.dns, "v4.rtrmod.test", 28);
+	fake_dns_set(other, "v4.rtrmod.test", addrs);
+	fake_dns_set_drop(other, "v4.rtrmod.test", 28);
+	snprintf(csv, sizeof(csv), "%s,%s", fake_dns_servers(T.dns), fake_dns_servers(other));
+	ck_assert_int_eq(resolve_set_servers(T.ctx, csv), 0);
+	start = rtrmod_loop_now_ms(T.loop);
+	ck_assert_int_eq(resolve_start(T.ctx, "v4.rtrmod.test", AF_UNSPEC, 1000, on_result, &r, &q),
+			 0);
+	ck_assert(run_one(&r, WAIT_MS));
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(r.addrs[0].text, "127.0.0.1");
+	ck_assert_uint_le(r.at - start, 1000 + 100);
+	/* AAAA was asked of both servers */
+	ck_assert_uint_ge(fake_dns_queries(T.dns, "v4.rtrmod.test", 28), 1);
+	ck_assert_uint_ge(fake_dns_queries(other, "v4.rtrmod.test", 28), 1);
+	fake_dns_free(other);
+}
+END_TEST
+
+/* Three silent name servers: c-ares's whole schedule (each server asked in
+ * every round) ends within the budget, with c-ares's own timeout rather
+ * than the deadline cutting it short. */
+START_TEST(test_three_silent_servers)
+{
+	struct fake_dns *more[2];
+	struct res r = {0};
+	struct resolve_query *q;
+	char csv[128];
+	uint64_t start;
+	unsigned a0;
+
+	for (int i = 0; i < 2; i++) {
+		more[i] = fake_dns_new(T.loop);
+		fake_dns_set_silent(more[i], "silent.rtrmod.test");
+	}
+	fake_dns_set_silent(T.dns, "silent.rtrmod.test");
+	snprintf(csv, sizeof(csv), "%s,%s,%s", fake_dns_servers(T.dns), fake_dns_servers(more[0]),
+		 fake_dns_servers(more[1]));
+	ck_assert_int_eq(resolve_set_servers(T.ctx, csv), 0);
+	start = rtrmod_loop_now_ms(T.loop);
+	ck_assert_int_eq(
+	    resolve_start(T.ctx, "silent.rtrmod.test", AF_UNSPEC, 1400, on_result, &r, &q), 0);
+	ck_assert(run_one(&r, WAIT_MS));
+	ck_assert_int_eq(r.rc, RTRMOD_ETIMEDOUT);
+	ck_assert_uint_le(r.at - start, 1400 + 100);
+	ck_assert_str_eq(r.error, "no answer from the name servers");
+	/* every server had every round, for A and for AAAA */
+	a0 = fake_dns_queries(T.dns, "silent.rtrmod.test", 1);
+	ck_assert_uint_ge(a0, 2);
+	ck_assert_uint_eq(fake_dns_queries(T.dns, "silent.rtrmod.test", 28), a0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(fake_dns_queries(more[i], "silent.rtrmod.test", 1), a0);
+		ck_assert_uint_eq(fake_dns_queries(more[i], "silent.rtrmod.test", 28), a0);
+		fake_dns_free(more[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_cancel_from_callback)
 {
 	static const char *const addrs[] = {"127.0.0.1", NULL};
@@ -588,6 +662,8 @@ make_suite(void)
 	tcase_add_test(tc, test_fake_dns_answers);
 	tcase_add_test(tc, test_nxdomain_servfail_nodata);
 	tcase_add_test(tc, test_silence_times_out);
+	tcase_add_test(tc, test_aaaa_dropped_a_delivered);
+	tcase_add_test(tc, test_three_silent_servers);
 	tcase_add_test(tc, test_cancel_from_callback);
 	tcase_add_test(tc, test_free_ctx_with_query_out);
 	tcase_add_test(tc, test_allocation_failures);

@@ -34,6 +34,7 @@ struct fake_name {
 	char name[256];
 	enum fake_mode mode;
 	int rcode;
+	unsigned drop; /* a qtype never answered (0: none) */
 	char addrs[FAKE_DNS_ADDRS][64];
 	unsigned naddrs;
 	unsigned queries_a, queries_aaaa, queries_other;
@@ -128,7 +129,7 @@ answer(struct fake_dns *d, const uint8_t *q, size_t len, const struct sockaddr_i
 			n->queries_aaaa++;
 		else
 			n->queries_other++;
-		if (n->mode == FAKE_SILENT)
+		if (n->mode == FAKE_SILENT || (n->drop != 0 && n->drop == qtype))
 			return;
 	}
 	memset(r, 0, DNS_HEADER);
@@ -243,6 +244,15 @@ fake_dns_set_silent(struct fake_dns *d, const char *name)
 
 	ck_assert_ptr_nonnull(n);
 	n->mode = FAKE_SILENT;
+}
+
+void
+fake_dns_set_drop(struct fake_dns *d, const char *name, unsigned qtype)
+{
+	struct fake_name *n = find(d, name, true);
+
+	ck_assert_ptr_nonnull(n);
+	n->drop = qtype;
 }
 
 unsigned

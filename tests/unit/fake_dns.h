@@ -35,6 +35,9 @@ void fake_dns_set(struct fake_dns *d, const char *name, const char *const *addrs
 void fake_dns_set_rcode(struct fake_dns *d, const char *name, int rcode);
 /* Never answer questions for `name`. */
 void fake_dns_set_silent(struct fake_dns *d, const char *name);
+/* Never answer questions for `name` of `qtype` (28: a resolver that drops
+ * AAAA); the others as set.  0 answers every type again. */
+void fake_dns_set_drop(struct fake_dns *d, const char *name, unsigned qtype);
 
 /* Questions received for `name` of `qtype` (1: A, 28: AAAA; 0: any). */
 unsigned fake_dns_queries(const struct fake_dns *d, const char *name, unsigned qtype);
