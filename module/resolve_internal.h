@@ -54,6 +54,14 @@ bool resolve_numeric(const char *host, struct resolve_addr *out);
  * resolve_numeric). */
 bool resolve_host_valid(const char *host);
 
+/* resolve_addr.c, for resolve.c: an ARES_* status as an RTRMOD_E* code and
+ * as the text operators know ("NXDOMAIN"; `family` names the family in
+ * "no IPv4 address (NODATA)"); and whether this host has a route to `a`
+ * (RFC 6724 §6 rule 1: a UDP connect, which sends nothing). */
+int resolve_status_rc(int status);
+void resolve_status_text(int status, int family, char *buf, size_t size);
+bool resolve_addr_usable(const struct resolve_addr *a);
+
 /*
  * Resolve `host` (numeric, or a name: /etc/hosts first, then DNS, as the
  * host's /etc/resolv.conf says) to addresses of `family` (AF_UNSPEC for
