@@ -8,11 +8,16 @@
  * the late-init and fini hooks.  Late init makes the checks of
  * rtrmod_check.c and on failure logs why and stays inert: nothing running,
  * no validation hook.  Inert beside FRR's own `-M rpki`, it installs
- * nothing (the stock module has the commands).  Inert in another FRR, it
- * still installs the rpki node (lines kept for `write memory`, nothing run)
- * and `match rpki` with a match that never fires: without it bgpd would
- * refuse ` match rpki invalid` but keep its `route-map X deny 10` entry with
- * no match clause, which denies every route.  Otherwise it builds the core
+ * nothing (the stock module has the commands).  Inert in a bgpd of another
+ * upstream FRR version it installs nothing either: its CLI (the node, the
+ * DEFUNs, the route_map_rule_cmd) is compiled against this FRR's headers,
+ * whose layouts and enums another version may change; the log says what a
+ * refused `match rpki` then does.  Inert in the same upstream version of
+ * another Debian revision, it still installs the rpki node (lines kept for
+ * `write memory`, nothing run) and `match rpki` with a match that never
+ * fires: without it bgpd would refuse ` match rpki invalid` but keep its
+ * `route-map X deny 10` entry with no match clause, which denies every
+ * route.  Otherwise it builds the core
  * (allocator: FRR's MTYPEs, log: zlog, loop: frr_loop.c), applies the YANG
  * configuration file named in the module argument (with bgpd's privileges
  * raised, so a listener may bind RTR's port 323), and installs the
@@ -243,11 +248,12 @@ rtrmod_late_init(struct thread_master *master)
 	switch (rtrmod_frr_check()) {
 	case RTRMOD_FRR_RUN:
 		break;
-	case RTRMOD_FRR_OTHER_FRR:
+	case RTRMOD_FRR_OTHER_REVISION:
 		rtrmod_frr.inert = true;
 		rtrmod_vty_init();
 		rtrmod_routemap_init();
 		return 0;
+	case RTRMOD_FRR_OTHER_UPSTREAM:
 	case RTRMOD_FRR_STOCK_RPKI:
 		return 0;
 	}

@@ -113,9 +113,12 @@ void rtrmod_refresh_fini(void);
 /* ---- rtrmod_check.c ---------------------------------------------------------------- */
 
 enum rtrmod_frr_verdict {
-	RTRMOD_FRR_RUN = 0,       /* run */
-	RTRMOD_FRR_OTHER_FRR = 1, /* built for another FRR: inert, the CLI kept (RPKI off) */
-	RTRMOD_FRR_STOCK_RPKI = 2 /* `-M rpki` loaded too: inert, nothing installed */
+	RTRMOD_FRR_RUN = 0,            /* run */
+	RTRMOD_FRR_OTHER_REVISION = 1, /* same upstream FRR, another (or no usable) Debian
+					* version: inert, the CLI kept (RPKI off) */
+	RTRMOD_FRR_STOCK_RPKI = 2,     /* `-M rpki` loaded too: inert, nothing installed */
+	RTRMOD_FRR_OTHER_UPSTREAM = 3  /* another upstream FRR: inert, nothing installed (the
+					* CLI is built on this FRR's headers) */
 };
 
 /* Decide (and log why not); once, at late init. */
@@ -131,7 +134,8 @@ struct rtrmod_frr {
 	struct frr_loop *loop;
 	struct rtrmod_instance *inst;
 	bool active; /* checks passed: commands, hook and route-map match installed */
-	bool inert;  /* another FRR: only the rpki node and `match rpki` (never matching) */
+	bool inert;  /* another Debian revision: only the rpki node and `match rpki`
+		      * (never matching) */
 
 	/* the rpki node */
 	bool debug;

@@ -10,10 +10,16 @@
  * within the interval marks the refresh pending and a timer sends it when
  * the interval is up, so frequent deltas coalesce into one.  Each such peer
  * is told once, in the log, that soft-reconfiguration inbound avoids all
- * this; one that supports no route refresh is logged once too.  A pending
- * refresh is dropped when its peer goes down or no longer needs one (an
- * established session sends everything anyway).  Peers are named by
- * instance and host, never held by pointer across the timer.
+ * this; one that supports no route refresh is logged once too (at most
+ * WARNED_MAX peers remembered, the oldest forgotten: dynamic `bgp listen
+ * range` peers come and go).  When the timer fires, everything is checked
+ * again: a pending refresh is dropped when its peer is down, no longer
+ * needs one, or no longer has the route-refresh capability or the address
+ * family (a session that came back without them: RFC 2918 §3 allows the
+ * message only to a peer that advertised the capability, for a negotiated
+ * AFI/SAFI), and when the peer's session came up after it was marked (the
+ * new session sent its whole table, judged on the current VRPs).  Peers
+ * are named by instance and host, never held by pointer across the timer.
  */
 #include <zebra.h>
 
@@ -39,6 +45,9 @@ DEFINE_MTYPE_STATIC(BGPD, RTRMOD_REFRESH, "rtrmod route refresh pacing");
  * test hook only. */
 #define REFRESH_INTERVAL 300
 
+/* Peers remembered as told (the oldest forgotten beyond). */
+#define WARNED_MAX 1024
+
 static const safi_t walk_safis[] = {SAFI_UNICAST, SAFI_MULTICAST};
 #define NSAFI (sizeof(walk_safis) / sizeof(walk_safis[0]))
 
@@ -47,8 +56,9 @@ struct rr_entry {
 	char *key; /* "instance|host" */
 	afi_t afi;
 	safi_t safi;
-	time_t last;  /* monotime of the last one sent */
-	bool pending; /* a walk wanted one within the interval */
+	time_t last;   /* monotime of the last one sent */
+	bool pending;  /* a walk wanted one within the interval */
+	time_t marked; /* monotime of the last walk that marked it pending */
 };
 
 static struct {
@@ -56,8 +66,8 @@ static struct {
 	size_t n;
 	struct thread *t; /* sends the due ones */
 	unsigned interval;
-	char **warned; /* peers told about once: "what|instance|host" */
-	size_t nwarned;
+	char **warned;  /* peers told about once: "what|instance|host", oldest first */
+	size_t nwarned; /* at most WARNED_MAX */
 } rr;
 
 static const char *
@@ -81,8 +91,14 @@ warned_once(const char *what, const struct bgp *bgp, const struct peer *peer)
 	for (size_t i = 0; i < rr.nwarned; i++)
 		if (strcmp(rr.warned[i], key) == 0)
 			return true;
-	rr.warned =
-	    XREALLOC(MTYPE_RTRMOD_REFRESH, rr.warned, (rr.nwarned + 1) * sizeof(*rr.warned));
+	if (rr.nwarned == WARNED_MAX) {
+		XFREE(MTYPE_RTRMOD_REFRESH, rr.warned[0]);
+		memmove(rr.warned, rr.warned + 1, (rr.nwarned - 1) * sizeof(*rr.warned));
+		rr.nwarned--;
+	} else {
+		rr.warned = XREALLOC(MTYPE_RTRMOD_REFRESH, rr.warned,
+				     (rr.nwarned + 1) * sizeof(*rr.warned));
+	}
 	rr.warned[rr.nwarned++] = XSTRDUP(MTYPE_RTRMOD_REFRESH, key);
 	return false;
 }
@@ -164,14 +180,32 @@ rr_prune(time_t now)
 }
 
 /* Whether `peer` needs a route refresh for afi/safi after the state of
- * some of its routes may have changed: established, no Adj-RIB-In, and an
- * inbound route-map that matches on the state. */
+ * some of its routes may have changed: established with afi/safi
+ * negotiated, no Adj-RIB-In, and an inbound route-map that matches on the
+ * state. */
 static bool
-peer_wants_refresh(struct peer *peer, afi_t afi, safi_t safi)
+peer_needs_refresh(struct peer *peer, afi_t afi, safi_t safi)
 {
 	return peer_established(peer) && peer->afc_nego[afi][safi] &&
 	       !CHECK_FLAG(peer->af_flags[afi][safi], PEER_FLAG_SOFT_RECONFIG) &&
 	       inbound_uses_rpki(peer, afi, safi);
+}
+
+/* RFC 2918 §3: a ROUTE-REFRESH only to a peer that advertised the
+ * capability in this session (old or new code point). */
+static bool
+peer_can_refresh(const struct peer *peer)
+{
+	return CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV) ||
+	       CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_NEW_RCV);
+}
+
+/* Whether a route refresh may and should go to `peer` now (checked again
+ * when a deferred one is sent: the session may have changed meanwhile). */
+static bool
+peer_wants_refresh(struct peer *peer, afi_t afi, safi_t safi)
+{
+	return peer_needs_refresh(peer, afi, safi) && peer_can_refresh(peer);
 }
 
 static void
@@ -231,10 +265,9 @@ rtrmod_refresh_after_walk(const bool afi_touched[AFI_MAX], unsigned *deferred)
 					safi_t safi = walk_safis[s];
 					struct rr_entry *e;
 
-					if (!peer_wants_refresh(peer, afi, safi))
+					if (!peer_needs_refresh(peer, afi, safi))
 						continue;
-					if (!CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV) &&
-					    !CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_NEW_RCV)) {
+					if (!peer_can_refresh(peer)) {
 						if (!warned_once("norefresh", bgp, peer))
 							zlog_warn(
 							    "rtrmod: peer %s%s%s: its inbound "
@@ -254,6 +287,7 @@ rtrmod_refresh_after_walk(const bool afi_touched[AFI_MAX], unsigned *deferred)
 						sent++;
 					} else {
 						e->pending = true;
+						e->marked = now;
 						(*deferred)++;
 					}
 				}
@@ -263,8 +297,10 @@ rtrmod_refresh_after_walk(const bool afi_touched[AFI_MAX], unsigned *deferred)
 }
 
 /* The interval of some pending refreshes is up: send those whose peer
- * still wants one (one that went down or changed its policy meanwhile gets
- * the whole table, or needs none). */
+ * still wants one, in the session that was up when they were marked (one
+ * that went down or came up again meanwhile gets or got the whole table;
+ * one that changed its policy or lost the capability needs or may get
+ * none). */
 static void
 rr_timer(struct thread *t)
 {
@@ -285,7 +321,8 @@ rr_timer(struct thread *t)
 				struct rr_entry *e = &rr.v[i];
 
 				if (e->pending && rr_due(e, now) && strcmp(e->key, key) == 0 &&
-				    peer_wants_refresh(peer, e->afi, e->safi)) {
+				    peer_wants_refresh(peer, e->afi, e->safi) &&
+				    peer->uptime <= e->marked) {
 					rr_send(bgp, peer, e, now);
 					sent++;
 				}

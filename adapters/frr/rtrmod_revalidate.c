@@ -17,9 +17,17 @@
  *     (or unsuppress) route-map matches on it, or an iBGP peer is sent
  *     extended communities (the RFC 8097 origin validation state).  No
  *     best-path run, so nothing goes to zebra: the state changes no FIB
- *     entry — unless the table-map matches on it, and then the best path
- *     is re-run with the selected path marked changed.  `show bgp` asks
- *     the hook live and needs nothing.
+ *     entry.  This skips what bgp_process_main_one would check first, so
+ *     it is done here: a route queued for processing (its run will use
+ *     the current state), one whose selection is deferred by graceful
+ *     restart (RFC 4724 §4.1: selected once End-of-RIB is in), and a
+ *     selected path being removed are left alone;
+ *   - unless the table-map, or the route-map of EVPN's `advertise ...
+ *     route-map` (type-5 injection), matches on the state: then the route
+ *     is run through bgp_process as `clear bgp PREFIX` runs it (the node
+ *     marked user-cleared: the whole of best path, update groups, zebra
+ *     with the table-map, EVPN injection), with bgpd's own gates.
+ *   `show bgp` asks the hook live and needs nothing.
  * Peers without an Adj-RIB-In whose inbound policy matches on the state
  * may hold back routes we cannot see (denied by that policy): once the
  * walk is done (batched: updates arriving during a walk join it),
@@ -58,7 +66,7 @@ DEFINE_MTYPE_STATIC(BGPD, RTRMOD_REVAL, "rtrmod revalidation");
 enum best_rerun {
 	RERUN_NONE = 0,     /* nothing sent out can depend on the state */
 	RERUN_ANNOUNCE = 1, /* announce to the update groups again */
-	RERUN_PROCESS = 2,  /* the table-map matches on it: best path, zebra too */
+	RERUN_PROCESS = 2,  /* table-map or EVPN advertise route-map: all of bgp_process */
 };
 
 static const safi_t walk_safis[] = {SAFI_UNICAST, SAFI_MULTICAST};
@@ -233,7 +241,8 @@ best_rerun(struct bgp *bgp, afi_t afi, safi_t safi)
 	struct listnode *node;
 	struct peer *peer;
 
-	if (rtrmod_routemap_uses_rpki(bgp->table_map[afi][safi].map))
+	if (rtrmod_routemap_uses_rpki(bgp->table_map[afi][safi].map) ||
+	    rtrmod_routemap_uses_rpki(bgp->adv_cmd_rmap[afi][safi].map))
 		return RERUN_PROCESS;
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
 		if (peer_established(peer) &&
@@ -264,9 +273,20 @@ revalidate_dest(struct bgp *bgp, struct bgp_dest *dest, afi_t afi, safi_t safi, 
 	if (pi == NULL)
 		return;
 	if (how == RERUN_PROCESS) {
-		bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
+		/* With the selected path unchanged, bgp_process_main_one
+		 * would announce it to the groups only (the table-map is
+		 * applied on the way to zebra, the EVPN route-map in the
+		 * injection, both skipped then); user-cleared, it runs all. */
+		SET_FLAG(dest->flags, BGP_NODE_USER_CLEAR);
 		bgp_process(bgp, dest, afi, safi);
 	} else {
+		/* bgp_process_main_one's gates: queued (that run sees the
+		 * current state), deferred by graceful restart, or a selected
+		 * path about to be reaped. */
+		if (CHECK_FLAG(dest->flags, BGP_NODE_PROCESS_SCHEDULED) ||
+		    CHECK_FLAG(dest->flags, BGP_NODE_SELECT_DEFER) ||
+		    CHECK_FLAG(pi->flags, BGP_PATH_REMOVED))
+			return;
 		/* What bgp_process_main_one does for a changed selected path,
 		 * less zebra. */
 		group_announce_route(bgp, afi, safi, dest, pi);

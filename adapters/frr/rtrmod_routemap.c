@@ -9,8 +9,8 @@
  *
  * While no cache group has data the answer is "not being used", as FRR's
  * module says before it is synchronised; and always while the module is
- * inert (another FRR), when `match rpki` is installed only so that route-maps
- * using it load: it then never matches.
+ * inert (another Debian revision of this FRR), when `match rpki` is
+ * installed only so that route-maps using it load: it then never matches.
  */
 #include <zebra.h>
 

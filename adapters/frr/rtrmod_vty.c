@@ -11,11 +11,13 @@
  * loop (as FRR's module resolves it at every connect).  The core has no
  * SSH transport yet: an SSH cache is kept in the configuration, reported
  * as unavailable and not connected; so is a line the client refuses, and
- * every line while the module is inert (another FRR: rtrmod_check.c), so
- * `write memory` never drops an operator's line.  As in FRR, the caches
- * start when the rpki node is left (or on `rpki start`), and the timers
- * apply to the caches configured here; their check is the core's (RFC 8210
- * §6).
+ * every line while the module is inert (another Debian revision of this
+ * FRR: rtrmod_check.c), so `write memory` never drops an operator's
+ * line.  As in FRR, the caches start when the rpki node is left (or on
+ * `rpki start`), and the timers apply to the caches configured here; an
+ * expire interval FRR takes but the core would not (RFC 8210 §6: larger
+ * than refresh and retry) is kept as written and run as the smallest legal
+ * value.
  */
 #include <zebra.h>
 
@@ -105,6 +107,20 @@ cache_remove(struct rtrmod_frr_cache *c)
 	return true;
 }
 
+/* The expire interval the core runs: the configured one, or, when that
+ * is not larger than both the refresh (polling) and retry intervals, the
+ * smallest that is (RFC 8210 §6).  The configured line is kept as written
+ * (FRR 8.4 takes it), so the stored configuration reads back the same. */
+static unsigned
+expire_effective(void)
+{
+	unsigned floor = rtrmod_frr.polling_period > rtrmod_frr.retry_interval
+			     ? rtrmod_frr.polling_period
+			     : rtrmod_frr.retry_interval;
+
+	return rtrmod_frr.expire_interval > floor ? rtrmod_frr.expire_interval : floor + 1;
+}
+
 static void
 cache_apply_timers(struct rtrmod_frr_cache *c)
 {
@@ -113,13 +129,33 @@ cache_apply_timers(struct rtrmod_frr_cache *c)
 	if (c->cc == NULL)
 		return;
 	rc = rtrmod_client_cache_set_timers(c->cc, rtrmod_frr.polling_period,
-					    rtrmod_frr.retry_interval, rtrmod_frr.expire_interval);
+					    rtrmod_frr.retry_interval, expire_effective());
 	if (rc != 0)
 		zlog_warn("rtrmod: cache %s %s: refresh %u, retry %u, expire %u s not taken (%s; "
 			  "RFC 8210 section 6 wants expire longer than both): the cache keeps its "
 			  "previous timers",
 			  c->host, c->port, rtrmod_frr.polling_period, rtrmod_frr.retry_interval,
-			  rtrmod_frr.expire_interval, rtrmod_strerror(rc));
+			  expire_effective(), rtrmod_strerror(rc));
+}
+
+/* Say so when the core runs another expire interval than configured. */
+static void
+expire_warn(struct vty *vty)
+{
+	if (expire_effective() == rtrmod_frr.expire_interval)
+		return;
+	if (vty != NULL)
+		vty_out(vty,
+			"%% rtrmod: expire interval %u is not larger than the polling period (%u) "
+			"and the retry interval (%u) (RFC 8210 section 6): kept as written, the "
+			"caches run %u\n",
+			rtrmod_frr.expire_interval, rtrmod_frr.polling_period,
+			rtrmod_frr.retry_interval, expire_effective());
+	zlog_warn("rtrmod: rpki expire_interval %u is not larger than the polling period (%u) and "
+		  "the retry interval (%u) (RFC 8210 section 6): kept as written, the caches run "
+		  "%u s",
+		  rtrmod_frr.expire_interval, rtrmod_frr.polling_period, rtrmod_frr.retry_interval,
+		  expire_effective());
 }
 
 static void
@@ -394,18 +430,13 @@ DEFUN (rpki_expire_interval,
 		vty_out(vty, "%% Expiry interval must be polling period or larger\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	/* FRR 8.4 also takes it equal to the polling period, and below the
-	 * retry interval; the core does not (RFC 8210 §6: larger than both),
-	 * so neither does the command, rather than keep a line that runs
-	 * nothing.  (The config write puts it after both.) */
-	if (v == rtrmod_frr.polling_period || v <= rtrmod_frr.retry_interval) {
-		vty_out(vty,
-			"%% Expiry interval must be larger than the polling period (%u) and the "
-			"retry interval (%u) (RFC 8210 section 6)\n",
-			rtrmod_frr.polling_period, rtrmod_frr.retry_interval);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
+	/* FRR 8.4 also takes it equal to the polling period, and at or below
+	 * the retry interval, where the core wants it larger than both (RFC
+	 * 8210 §6): kept as written, with a warning, and the caches run the
+	 * smallest legal value (expire_effective), so `write memory` keeps the
+	 * operator's line and the stored configuration reads back the same. */
 	rtrmod_frr.expire_interval = v;
+	expire_warn(vty);
 	timers_changed();
 	return CMD_SUCCESS;
 }

@@ -40,11 +40,15 @@
 #      them; then the same from a bgpd that drops its privileges to user
 #      frr, as a packaged one does, listening on port 323 (or another free
 #      port below 1024: bgpd must raise CAP_NET_BIND_SERVICE for it);
-#   6. rtrmod only: a module that stays inactive because bgpd is another FRR
-#      (the test hook RTRMOD_FRR_FAKE_VERSION) still accepts the rpki node
-#      and `match rpki`, which never matches: `route-map deny 10 / match rpki
-#      invalid` + `permit 20` lets a second ExaBGP's routes in (without the
-#      match clause the entry would deny them all).
+#   6. rtrmod only: a module that stays inactive because dpkg says another
+#      Debian revision of this FRR is unpacked (mid-upgrade: "install ok
+#      unpacked"; the test hook RTRMOD_FRR_DPKG_STATUS) logs why, still
+#      accepts the rpki node and `match rpki`, which never matches:
+#      `route-map deny 10 / match rpki invalid` + `permit 20` lets a second
+#      ExaBGP's routes in (without the match clause the entry would deny
+#      them all); in a bgpd of another upstream FRR (the test hook
+#      RTRMOD_FRR_FAKE_VERSION) it installs nothing (its CLI is built on
+#      this FRR's headers) and logs what that does to `match rpki`.
 # shellcheck source=tests/interop/lib.sh
 . "$top_srcdir/tests/interop/lib.sh"
 # shellcheck source=tests/interop/frr_lib.sh
@@ -582,6 +586,15 @@ fi
 # ---- 6. rtrmod only: inactive in another FRR, route-maps still work --------
 
 if is_rtrmod; then
+	# Another Debian revision of the same upstream version unpacked but
+	# not yet configured (an upgrade between unpack and postinst): its
+	# binaries are on disk, so it counts.
+	built=$(sed -n 's/^FRR_PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+	{
+		printf 'Package: frr\nStatus: install ok unpacked\nPriority: optional\n'
+		printf 'Version: %s+other1\nDescription: FRRouting\n\n' "${built:-8.4.4-1}"
+		printf 'Package: frr-doc\nStatus: install ok installed\nVersion: %s\n' "${built:-8.4.4-1}"
+	} >"$tmp/dpkg-unpacked"
 	inert_port=$(free_port) || exit 99
 	{
 		echo "hostname rtrmod-inert"
@@ -603,11 +616,17 @@ if is_rtrmod; then
 		echo "exit"
 	} >"$tmp/inert.conf"
 	module_args
-	bgpd_env=(RTRMOD_FRR_FAKE_VERSION=0.0.0-test)
+	bgpd_env=(RTRMOD_FRR_DPKG_STATUS="$tmp/dpkg-unpacked")
 	if bgpd_start inert "$tmp/inert.conf" "$inert_port" "${modargs[@]}"; then
 		line=$(grep -m1 'RPKI origin validation is OFF' "$tmp/inert.log")
 		[ -n "$line" ] && ok "inert bgpd: rtrmod says: ${line#*rtrmod: }" ||
 			fail "inert bgpd: no log line saying RPKI is off"
+		line=$(grep -m1 'built against the source of the frr package' "$tmp/inert.log")
+		if [ -n "$built" ] && grep -qF "but frr $built+other1 is installed" <<<"$line"; then
+			ok "inert bgpd: frr $built+other1 unpacked (mid-upgrade) counts: ${line#*rtrmod: }"
+		else
+			fail "inert bgpd: the unpacked frr ${built:-(built version unknown)}+other1 is not named: ${line:-no line}"
+		fi
 		vt inert 'show running-config' >"$tmp/inert.running"
 		if grep -A1 '^route-map RPKI deny 10' "$tmp/inert.running" | grep -qx ' match rpki invalid'; then
 			ok "inert bgpd: 'route-map RPKI deny 10' keeps ' match rpki invalid'"
@@ -648,6 +667,49 @@ if is_rtrmod; then
 		bgpd_stop inert
 	else
 		show "$tmp/inert.log" 20
+	fi
+
+	# Another upstream version: nothing installed.  The rpki node goes
+	# last (bgpd refuses its lines, and the `exit` of the unknown node
+	# would end configuration mode for whatever followed).
+	{
+		echo "hostname rtrmod-other-upstream"
+		echo "log stdout informational"
+		echo "route-map RPKI deny 10"
+		echo " match rpki invalid"
+		echo "exit"
+		echo "route-map RPKI permit 20"
+		echo "exit"
+		rpki_conf "$serve_port"
+	} >"$tmp/upstream.conf"
+	module_args
+	bgpd_env=(RTRMOD_FRR_FAKE_VERSION=0.0.0-test)
+	if bgpd_start upstream "$tmp/upstream.conf" 0 "${modargs[@]}"; then
+		line=$(grep -m1 'RPKI origin validation is OFF' "$tmp/upstream.log")
+		if grep -q 'installs nothing in a bgpd of another FRR version' <<<"$line" &&
+			grep -q 'remove `match rpki` from the route-maps' <<<"$line" &&
+			grep -q 'built for FRR .* but bgpd runs FRR 0.0.0-test' "$tmp/upstream.log"; then
+			ok "FRR 0.0.0-test: rtrmod installs nothing and says: ${line#*rtrmod: }"
+		else
+			fail "FRR 0.0.0-test: no log line saying nothing is installed: ${line:-none}"
+		fi
+		vt upstream 'show running-config' >"$tmp/upstream.running"
+		if grep -q '^rpki$\|^ match rpki ' "$tmp/upstream.running"; then
+			fail "FRR 0.0.0-test: the rpki node or match rpki was taken: $(grep '^rpki$\|^ match rpki ' "$tmp/upstream.running" | tr '\n' '|')"
+		else
+			ok "FRR 0.0.0-test: no rpki node, no match rpki in the running configuration"
+		fi
+		grep -q '^route-map RPKI deny 10$' "$tmp/upstream.running" &&
+			ok "FRR 0.0.0-test: bgpd keeps 'route-map RPKI deny 10' with no match clause (as logged)" ||
+			fail "FRR 0.0.0-test: route-map RPKI deny 10 is gone"
+		vt upstream 'show rpki cache-connection' >"$tmp/out.upstream" 2>&1
+		grep -q 'Unknown command' "$tmp/out.upstream" &&
+			ok "FRR 0.0.0-test: show rpki cache-connection is an unknown command" ||
+			fail "FRR 0.0.0-test: show rpki cache-connection: $(head -n 1 "$tmp/out.upstream")"
+		still_up upstream
+		bgpd_stop upstream
+	else
+		show "$tmp/upstream.log" 20
 	fi
 fi
 

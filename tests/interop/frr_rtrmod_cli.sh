@@ -23,11 +23,15 @@
 #      (its log names it), and in a bgpd where dpkg says another Debian
 #      revision is installed (the test hook RTRMOD_FRR_DPKG_STATUS) it stays
 #      inactive, says so, and keeps the rpki node and `match rpki` for
-#      `write memory`.
-# Also with rtrmod only, in 2: an expire interval the core would not run
-# (not larger than the polling period or the retry interval, RFC 8210 §6)
-# is refused, `no rpki expire_interval` writes nothing below 600, and an
-# `rpki cache` line the client refuses is kept in the configuration.
+#      `write memory`; so does it when dpkg's frr stanza names no installed
+#      version (only its configuration files are left).
+# Also with rtrmod only, in 2: an expire interval FRR takes but the core
+# would not run (not larger than the polling period or the retry interval,
+# RFC 8210 §6) is kept as written with a warning, the caches taking the
+# smallest legal value, and a bgpd started from a file with such a line
+# keeps it through `write memory`; `no rpki expire_interval` writes nothing
+# below 600, and an `rpki cache` line the client refuses is kept in the
+# configuration.
 # shellcheck source=tests/interop/lib.sh
 . "$top_srcdir/tests/interop/lib.sh"
 # shellcheck source=tests/interop/frr_lib.sh
@@ -336,31 +340,73 @@ node_is "refused expire_interval" "$tmp/node0"
 if is_rtrmod; then
 	# RFC 8210 §6: the expire interval is larger than the refresh (polling)
 	# and retry intervals.  FRR 8.4 takes it equal to the polling period,
-	# and at or below the retry interval.
-	sut "rpki expire_interval 3600 (the polling period)" 'rpki expire_interval 3600'
-	has_lines "$cur: refused" "$tmp/out.sut" \
-		"% Expiry interval must be larger than the polling period (3600) and the retry interval (600) (RFC 8210 section 6)"
-	node_sut "$cur" "$tmp/node0"
+	# and at or below the retry interval: the line is kept as written (so
+	# `write memory` keeps it), and the caches run the smallest legal value.
+	taken() {
+		if [ "$(grep -c 'not taken' "$tmp/bgpd.log")" -eq "$refused" ]; then
+			ok "$cur: the cache took the timers"
+		else
+			fail "$cur: $(grep 'not taken' "$tmp/bgpd.log" | tail -n 1)"
+		fi
+	}
+	refused=$(grep -c 'not taken' "$tmp/bgpd.log")
+	sut "rpki polling_period 300, rpki expire_interval 600 (the retry interval, 600)" \
+		'rpki polling_period 300' 'rpki expire_interval 600'
+	has_lines "$cur: kept, with a warning" "$tmp/out.sut" \
+		"% rtrmod: expire interval 600 is not larger than the polling period (300) and the retry interval (600) (RFC 8210 section 6): kept as written, the caches run 601"
+	grep -q 'rpki expire_interval 600 is not larger .*the caches run 601 s' "$tmp/bgpd.log" &&
+		ok "$cur: logged" || fail "$cur: no log line about the expire interval run"
+	node_with ' rpki polling_period 300' ' rpki expire_interval 600' >"$tmp/node.x"
+	node_sut "$cur" "$tmp/node.x"
+	taken
+	sut "no rpki polling_period, rpki expire_interval 3600 (the polling period)" \
+		'no rpki polling_period' 'rpki expire_interval 3600'
+	has_lines "$cur: kept, with a warning" "$tmp/out.sut" \
+		"% rtrmod: expire interval 3600 is not larger than the polling period (3600) and the retry interval (600) (RFC 8210 section 6): kept as written, the caches run 3601"
+	node_with ' rpki expire_interval 3600' >"$tmp/node.x"
+	node_sut "$cur" "$tmp/node.x"
+	taken
 	sut "rpki retry_interval 7200, rpki expire_interval 5000 (below the retry interval)" \
 		'rpki retry_interval 7200' 'rpki expire_interval 5000'
-	has_lines "$cur: refused" "$tmp/out.sut" \
-		"% Expiry interval must be larger than the polling period (3600) and the retry interval (7200) (RFC 8210 section 6)"
-	node_with ' rpki retry_interval 7200' >"$tmp/node.r"
+	has_lines "$cur: kept, with a warning" "$tmp/out.sut" \
+		"% rtrmod: expire interval 5000 is not larger than the polling period (3600) and the retry interval (7200) (RFC 8210 section 6): kept as written, the caches run 7201"
+	node_with ' rpki retry_interval 7200' ' rpki expire_interval 5000' >"$tmp/node.r"
 	node_sut "$cur" "$tmp/node.r"
-	sut "no rpki retry_interval" 'no rpki retry_interval'
+	taken
+	sut "no rpki retry_interval, no rpki expire_interval" 'no rpki retry_interval' 'no rpki expire_interval'
 	node_sut "$cur" "$tmp/node0"
+	# Read from a file: a bgpd started with the line keeps it as written,
+	# connects (its cache took the timers) and writes it back.
+	node_with ' rpki polling_period 300' ' rpki expire_interval 600' >"$tmp/node.x"
+	{
+		echo "hostname rtrmod-expire"
+		echo "log stdout informational"
+		cat "$tmp/node.x"
+	} >"$tmp/expire.conf"
+	module_args
+	if bgpd_start expire "$tmp/expire.conf" 0 "${modargs[@]}"; then
+		cur="bgpd started with 'rpki expire_interval 600'"
+		wait_for 30 "$cur: connected and synced" synced expire
+		grep -q 'not taken' "$tmp/expire.log" &&
+			fail "$cur: $(grep -m1 'not taken' "$tmp/expire.log")" ||
+			ok "$cur: the cache took the timers"
+		vt expire 'show running-config' >"$tmp/running"
+		"$python" "$frr_py" rpki-node "$tmp/running" >"$tmp/node"
+		same "$cur: 'show running-config' keeps the line" "$tmp/node.x" "$tmp/node"
+		vt expire 'write memory' >/dev/null 2>&1
+		"$python" "$frr_py" rpki-node "$tmp/expire.conf" >"$tmp/node.file"
+		same "$cur: write memory keeps the line" "$tmp/node.x" "$tmp/node.file"
+		bgpd_stop expire
+	else
+		show "$tmp/expire.log" 20
+	fi
 	# `no rpki expire_interval` is twice the polling period, but never below
 	# 600 nor at or below the retry interval: FRR writes `rpki
 	# expire_interval 200` here, a line it refuses to read back.
-	refused=$(grep -c 'not taken' "$tmp/bgpd.log")
 	sut "rpki polling_period 100, no rpki expire_interval" 'rpki polling_period 100' 'no rpki expire_interval'
 	node_with ' rpki polling_period 100' ' rpki expire_interval 601' >"$tmp/node.e"
 	node_sut "$cur" "$tmp/node.e"
-	if [ "$(grep -c 'not taken' "$tmp/bgpd.log")" -eq "$refused" ]; then
-		ok "$cur: the cache took the timers"
-	else
-		fail "$cur: $(grep 'not taken' "$tmp/bgpd.log" | tail -n 1)"
-	fi
+	taken
 	sut "no rpki polling_period, no rpki expire_interval" 'no rpki polling_period' 'no rpki expire_interval'
 	node_sut "$cur" "$tmp/node0"
 fi
@@ -531,6 +577,25 @@ if is_rtrmod; then
 		bgpd_stop other
 	else
 		show "$tmp/other.log" 20
+	fi
+	# An frr stanza that names no installed version (removed, its
+	# configuration files kept; the version is the built one): dpkg
+	# manages FRR but cannot say which build this bgpd is: inactive.
+	built=$(sed -n 's/^FRR_PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+	printf 'Package: frr\nStatus: deinstall ok config-files\nVersion: %s\n' "$built" >"$tmp/dpkg-status"
+	module_args
+	bgpd_env=(RTRMOD_FRR_DPKG_STATUS="$tmp/dpkg-status")
+	if bgpd_start gone "$tmp/other.conf" 0 "${modargs[@]}"; then
+		line=$(grep -m1 'dpkg names no version of frr' "$tmp/gone.log")
+		if grep -q 'its Status is "deinstall ok config-files"' <<<"$line" &&
+			grep -q 'RPKI origin validation is OFF' "$tmp/gone.log"; then
+			ok "frr config-files only: rtrmod stays inactive: ${line#*rtrmod: }"
+		else
+			fail "frr config-files only: rtrmod does not say it stays inactive: ${line:-no line}"
+		fi
+		bgpd_stop gone
+	else
+		show "$tmp/gone.log" 20
 	fi
 fi
 
