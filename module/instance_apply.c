@@ -19,8 +19,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,41 +138,6 @@ timers_ok(uint32_t refresh, uint32_t retry, uint32_t expire)
 	       expire <= CSESS_EXPIRE_MAX && expire > refresh && expire > retry;
 }
 
-static int
-addr_family(const char *addr)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	return sockaddr_parse(addr, 0, &ss, &len) == 0 ? ss.ss_family : -1;
-}
-
-/* Whether listening on `a` blocks listening on `b` at the same port: the
- * same family (IPv6 listeners are v6-only) and the same address, or either
- * one the family's wildcard. */
-static bool
-listeners_overlap(const char *a, const char *b)
-{
-	struct sockaddr_storage sa, sb;
-	socklen_t la, lb;
-
-	if (sockaddr_parse(a, 0, &sa, &la) != 0 || sockaddr_parse(b, 0, &sb, &lb) != 0 ||
-	    sa.ss_family != sb.ss_family)
-		return false;
-	if (sa.ss_family == AF_INET) {
-		const struct in_addr *x = &((const struct sockaddr_in *)&sa)->sin_addr;
-		const struct in_addr *y = &((const struct sockaddr_in *)&sb)->sin_addr;
-
-		return x->s_addr == htonl(INADDR_ANY) || y->s_addr == htonl(INADDR_ANY) ||
-		       x->s_addr == y->s_addr;
-	}
-	const struct in6_addr *x = &((const struct sockaddr_in6 *)&sa)->sin6_addr;
-	const struct in6_addr *y = &((const struct sockaddr_in6 *)&sb)->sin6_addr;
-
-	return IN6_IS_ADDR_UNSPECIFIED(x) || IN6_IS_ADDR_UNSPECIFIED(y) ||
-	       IN6_ARE_ADDR_EQUAL(x, y);
-}
-
 /* An old listener that the new configuration drops and that blocks the new
  * listener `l` while it is open (binding happens before old ones close). */
 static int
@@ -186,7 +149,7 @@ removed_listener_blocking(const struct apply *a, const struct cfg_listener *l)
 		return -1;
 	for (size_t j = 0; j < old->nlisteners; j++)
 		if (old->listeners[j].port == l->port &&
-		    listeners_overlap(old->listeners[j].address, l->address) &&
+		    sockaddr_text_overlap(old->listeners[j].address, l->address) &&
 		    find_listener(a->cfg, &old->listeners[j], SIZE_MAX) < 0)
 			return (int)j;
 	return -1;
@@ -198,7 +161,7 @@ check_cache(struct apply *a, size_t i)
 	const struct cfg_cache *c = &a->cfg->caches[i];
 
 	instance_path_cache(a->path, sizeof(a->path), c, NULL);
-	if (addr_family(c->address) < 0 && !resolve_host_valid(c->address))
+	if (sockaddr_text_family(c->address) < 0 && !resolve_host_valid(c->address))
 		return apply_fail(a, RTRMOD_EINVAL,
 				  "\"%s\" is neither a numeric IP address nor a host name",
 				  c->address);
@@ -229,9 +192,9 @@ check_cache(struct apply *a, size_t i)
 	 * used (client_dial.c); a numeric address must match it. */
 	instance_path_cache(a->path, sizeof(a->path), c, "local-address");
 	if (c->local_address[0] != '\0' &&
-	    (addr_family(c->local_address) < 0 ||
-	     (addr_family(c->address) >= 0 &&
-	      addr_family(c->local_address) != addr_family(c->address))))
+	    (sockaddr_text_family(c->local_address) < 0 ||
+	     (sockaddr_text_family(c->address) >= 0 &&
+	      sockaddr_text_family(c->local_address) != sockaddr_text_family(c->address))))
 		return apply_fail(a, RTRMOD_EINVAL,
 				  "\"%s\" is not a numeric IP address of the cache's family",
 				  c->local_address);
@@ -261,7 +224,7 @@ check_server(struct apply *a)
 		const struct cfg_listener *l = &s->listeners[i];
 
 		instance_path_listener(a->path, sizeof(a->path), l, NULL);
-		if (addr_family(l->address) < 0)
+		if (sockaddr_text_family(l->address) < 0)
 			return apply_fail(a, RTRMOD_EINVAL, "\"%s\" is not a numeric IP address",
 					  l->address);
 		if (find_listener(a->cfg, l, i) >= 0)

@@ -90,6 +90,38 @@ sockaddr_parse(const char *text, uint16_t port, struct sockaddr_storage *ss, soc
 	return RTRMOD_EINVAL;
 }
 
+int
+sockaddr_text_family(const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return sockaddr_parse(text, 0, &ss, &len) == 0 ? ss.ss_family : -1;
+}
+
+bool
+sockaddr_text_overlap(const char *a, const char *b)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+
+	if (sockaddr_parse(a, 0, &sa, &la) != 0 || sockaddr_parse(b, 0, &sb, &lb) != 0 ||
+	    sa.ss_family != sb.ss_family)
+		return false;
+	if (sa.ss_family == AF_INET) {
+		const struct in_addr *x = &((const struct sockaddr_in *)&sa)->sin_addr;
+		const struct in_addr *y = &((const struct sockaddr_in *)&sb)->sin_addr;
+
+		return x->s_addr == htonl(INADDR_ANY) || y->s_addr == htonl(INADDR_ANY) ||
+		       x->s_addr == y->s_addr;
+	}
+	const struct in6_addr *x = &((const struct sockaddr_in6 *)&sa)->sin6_addr;
+	const struct in6_addr *y = &((const struct sockaddr_in6 *)&sb)->sin6_addr;
+
+	return IN6_IS_ADDR_UNSPECIFIED(x) || IN6_IS_ADDR_UNSPECIFIED(y) ||
+	       IN6_ARE_ADDR_EQUAL(x, y);
+}
+
 void
 peer_format(const struct rtrmod_prefix *addr, uint16_t port, char *buf, size_t size)
 {

@@ -16,6 +16,7 @@
 #include <rtrmod/transport.h>
 
 #include "check_main.h"
+#include "transport_internal.h"
 
 static void
 log_quiet(void *arg, enum rtrmod_log_level level, const char *msg)
@@ -306,6 +307,24 @@ START_TEST(test_connect_from)
 }
 END_TEST
 
+/* Which listen addresses block each other on one port (v6-only IPv6). */
+START_TEST(test_listen_overlap)
+{
+	ck_assert_int_eq(sockaddr_text_family("192.0.2.1"), AF_INET);
+	ck_assert_int_eq(sockaddr_text_family("2001:db8::1"), AF_INET6);
+	ck_assert_int_eq(sockaddr_text_family("rpki.example.net"), -1);
+	ck_assert(sockaddr_text_overlap("127.0.0.1", "127.0.0.1"));
+	ck_assert(sockaddr_text_overlap("0.0.0.0", "127.0.0.1"));
+	ck_assert(sockaddr_text_overlap("127.0.0.1", "0.0.0.0"));
+	ck_assert(!sockaddr_text_overlap("127.0.0.1", "127.0.0.2"));
+	ck_assert(sockaddr_text_overlap("::", "2001:db8::1"));
+	ck_assert(sockaddr_text_overlap("::1", "0:0::1"));
+	ck_assert(!sockaddr_text_overlap("::", "0.0.0.0"));
+	ck_assert(!sockaddr_text_overlap("::1", "2001:db8::1"));
+	ck_assert(!sockaddr_text_overlap("127.0.0.1", "not-an-address"));
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -319,6 +338,7 @@ make_suite(void)
 	tcase_add_test(tc, test_listen_errors);
 	tcase_add_test(tc, test_wrap_socketpair);
 	tcase_add_test(tc, test_connect_from);
+	tcase_add_test(tc, test_listen_overlap);
 	suite_add_tcase(s, tc);
 	return s;
 }
