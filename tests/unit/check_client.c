@@ -18,6 +18,7 @@
 
 #include "cache_fixture.h"
 #include "check_main.h"
+#include "test_loop.h"
 
 #define WAIT_MS 5000
 
@@ -126,20 +127,11 @@ teardown(void)
 	rtrmod_ctx_free(T.ctx);
 }
 
-typedef bool cond_fn(void *arg);
-
 /* Run the loop until cond holds or `ms` pass; whether it holds. */
 static bool
-run_until(cond_fn *cond, void *arg, uint64_t ms)
+run_until(test_cond_fn *cond, void *arg, uint64_t ms)
 {
-	uint64_t end = rtrmod_loop_now_ms(T.loop) + ms;
-
-	while (!cond(arg)) {
-		if (rtrmod_loop_now_ms(T.loop) >= end)
-			return false;
-		ck_assert_int_ge(rtrmod_loop_run_once(T.loop, 20), 0);
-	}
-	return true;
+	return test_loop_until(T.loop, cond, arg, ms);
 }
 
 static bool

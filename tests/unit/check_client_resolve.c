@@ -24,6 +24,7 @@
 
 #include "cache_fixture.h"
 #include "check_main.h"
+#include "test_loop.h"
 #include "fake_dns.h"
 #include "resolve_internal.h"
 
@@ -116,28 +117,16 @@ teardown(void)
 	rtrmod_ctx_free(T.ctx);
 }
 
-typedef bool cond_fn(void *arg);
-
 static bool
-run_until(cond_fn *cond, void *arg, uint64_t ms)
+run_until(test_cond_fn *cond, void *arg, uint64_t ms)
 {
-	uint64_t end = rtrmod_loop_now_ms(T.loop) + ms;
-
-	while (!cond(arg)) {
-		if (rtrmod_loop_now_ms(T.loop) >= end)
-			return false;
-		ck_assert_int_ge(rtrmod_loop_run_once(T.loop, 20), 0);
-	}
-	return true;
+	return test_loop_until(T.loop, cond, arg, ms);
 }
 
 static void
 run_for(uint64_t ms)
 {
-	uint64_t end = rtrmod_loop_now_ms(T.loop) + ms;
-
-	while (rtrmod_loop_now_ms(T.loop) < end)
-		ck_assert_int_ge(rtrmod_loop_run_once(T.loop, 20), 0);
+	test_loop_for(T.loop, ms);
 }
 
 static bool

@@ -19,6 +19,7 @@
 #include <rtrmod/rtrmod.h>
 
 #include "check_main.h"
+#include "test_loop.h"
 #include "fake_dns.h"
 #include "resolve_internal.h"
 #include "test_alloc.h"
@@ -119,10 +120,7 @@ run_one(struct res *r, uint64_t ms)
 static void
 run_for(uint64_t ms)
 {
-	uint64_t end = rtrmod_loop_now_ms(T.loop) + ms;
-
-	while (rtrmod_loop_now_ms(T.loop) < end)
-		ck_assert_int_ge(rtrmod_loop_run_once(T.loop, 20), 0);
+	test_loop_for(T.loop, ms);
 }
 
 static bool
